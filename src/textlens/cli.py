@@ -1,0 +1,129 @@
+"""The `textlens` command: ocr, models (and the faces that register themselves: serve, batch).
+
+Thin over the Python API: flags are generated from textlens.config, work is done by OCR.
+Failures print one line each, never a stack trace, and the exit code tells whether any failed.
+"""
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+from pathlib import Path
+
+from .config import PARAMETERS
+from .errors import TextlensError
+
+# Modules that add their own subcommand with register(subparsers).
+_FACES: tuple[str, ...] = ()
+
+
+def _add_pipeline_flags(parser: argparse.ArgumentParser) -> None:
+    for name, f in PARAMETERS.items():
+        if f.metadata["cli"]:
+            parser.add_argument(f"--{name}", default=None, metavar="VALUE",
+                                help=f.metadata["help"])
+
+
+def _pipeline_args(args: argparse.Namespace) -> dict:
+    return {name: getattr(args, name) for name in PARAMETERS if getattr(args, name, None) is not None}
+
+
+def _ocr_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("ocr", help="OCR images and PDFs",
+                       description="OCR images and PDFs with the General OCR pipeline.")
+    p.add_argument("-i", "--input", required=True, action="append",
+                   help="file, folder or glob (repeatable)")
+    p.add_argument("--save_path", help="folder for <stem>_res.json, images and exports")
+    p.add_argument("--format", default="json",
+                   help="comma-separated outputs with --save_path: json (per page, with "
+                        "visualisation) and document formats")
+    p.add_argument("--config", help="PaddleX-style pipeline YAML naming each stage's model")
+    _add_pipeline_flags(p)
+    p.set_defaults(run=_run_ocr)
+
+
+def _run_ocr(args: argparse.Namespace) -> int:
+    from tqdm import tqdm
+
+    from .export import EXPORTERS, export
+    from .inputs import expand, pages
+    from .pipeline import OCR
+
+    formats = [f.strip() for f in args.format.split(",") if f.strip()]
+    unknown = [f for f in formats if f != "json" and f not in EXPORTERS]
+    if unknown:
+        raise TextlensError(f"unknown --format {', '.join(unknown)}: choose from json, "
+                            f"{', '.join(EXPORTERS)}")
+    ocr = OCR(config=args.config, **_pipeline_args(args))
+    sources, failures = [], 0
+    for text in args.input:
+        try:
+            sources.extend(expand(text))
+        except TextlensError as exc:
+            failures += 1
+            print(f"error: {exc}", file=sys.stderr)
+    bar = tqdm(total=len(sources), unit="file", disable=len(sources) < 2, file=sys.stderr)
+    for source in sources:
+        try:
+            results = []
+            for page in pages(source, ocr.settings.pdf_dpi):
+                result = ocr.process(page)
+                if args.save_path and "json" in formats:
+                    result.save_to_json(args.save_path)
+                    result.save_to_img(args.save_path)
+                if not args.save_path:
+                    print(result.text)
+                results.append(result)
+            for fmt in formats:
+                if fmt != "json" and args.save_path:
+                    export(results, fmt, args.save_path, source.name)
+        except TextlensError as exc:
+            failures += 1
+            tqdm.write(f"error: {exc}", file=sys.stderr)
+        bar.update(1)
+    bar.close()
+    if failures:
+        print(f"{failures} input(s) failed, {len(sources)} file(s) read", file=sys.stderr)
+    return 1 if failures else 0
+
+
+def _models_command(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("models", help="list the models, their packages, sizes and licences")
+    p.set_defaults(run=_run_models)
+
+
+def _run_models(args: argparse.Namespace) -> int:
+    from .models import catalogue_rows
+
+    rows = catalogue_rows()
+    keys = ["model", "stage", "package", "size", "licence"]
+    widths = {k: max(len(k), *(len(r[k]) for r in rows)) for k in keys}
+    print("  ".join(k.ljust(widths[k]) for k in keys))
+    for r in rows:
+        print("  ".join(r[k].ljust(widths[k]) for k in keys))
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="textlens", description="Offline document OCR.")
+    sub = parser.add_subparsers(dest="command", required=True)
+    _ocr_command(sub)
+    _models_command(sub)
+    for module in _FACES:
+        importlib.import_module(module).register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.run(args)
+    except TextlensError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,26 @@
+"""Document exporters: each turns one input document's page results into one file.
+
+They read OCRResult only. EXPORTERS maps a --format name to (file suffix, writer); a writer
+takes the document's results in page order and returns the file's bytes.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+from ..result import OCRResult, _atomic_write
+from .text import to_txt
+
+Writer = Callable[[list[OCRResult]], bytes]
+
+EXPORTERS: dict[str, tuple[str, Writer]] = {
+    "txt": (".txt", to_txt),
+}
+
+
+def export(results: list[OCRResult], fmt: str, save_path: str | Path, stem: str) -> Path:
+    """Write one document in one format to `save_path/<stem><suffix>`, atomically."""
+    suffix, writer = EXPORTERS[fmt]
+    target = Path(save_path) / f"{stem}{suffix}"
+    _atomic_write(target, writer(results))
+    return target

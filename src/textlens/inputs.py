@@ -1,0 +1,203 @@
+"""Anything a user hands us -> pages (BGR uint8 arrays) with a name and a page index.
+
+Formats are told by their bytes, not their file names. EXIF orientation is applied before
+anything else, TIFFs give every frame, PDFs every page (rendered lazily, one at a time, so a
+100-page PDF never sits in memory whole). Every failure is an InputError naming the input.
+"""
+from __future__ import annotations
+
+import glob as globlib
+import io
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+
+from .errors import InputError
+
+IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
+DOCUMENT_EXTENSIONS = IMAGE_EXTENSIONS | {".pdf"}
+MAX_PIXELS = 120_000_000  # a 300-dpi A0 poster; beyond this a page is refused, not decoded
+
+
+@dataclass
+class Page:
+    """One page to OCR and where it came from."""
+
+    image: np.ndarray  # BGR uint8, H x W x 3
+    name: str  # stem used for output files
+    input_path: str | None  # the file it came from, if any
+    page_index: int | None  # 0-based page/frame of a multi-page input, else None
+    ext: str = ".png"  # extension for visualisations of this page
+
+
+@dataclass(frozen=True)
+class Source:
+    """One input document before decoding: a file, bytes, or an in-memory image."""
+
+    name: str
+    path: str | None = None
+    data: bytes | None = None
+    image: object | None = None  # numpy array or PIL image
+
+    def read(self) -> bytes:
+        if self.data is not None:
+            return self.data
+        assert self.path is not None
+        try:
+            return Path(self.path).read_bytes()
+        except OSError as exc:
+            raise InputError(f"{self.path}: cannot read file ({exc.strerror or exc})") from None
+
+    @property
+    def label(self) -> str:
+        return self.path or self.name
+
+
+def expand(inputs: object) -> list[Source]:
+    """Turn the user's input(s) into a flat list of sources, folders and globs expanded."""
+    items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+    sources: list[Source] = []
+    for n, item in enumerate(items):
+        if isinstance(item, (str, Path)):
+            sources.extend(_expand_path(str(item)))
+        elif isinstance(item, (bytes, bytearray, memoryview)):
+            sources.append(Source(name=f"input_{n}", data=bytes(item)))
+        elif isinstance(item, (np.ndarray, Image.Image)):
+            sources.append(Source(name=f"input_{n}", image=item))
+        else:
+            raise InputError(f"unsupported input type {type(item).__name__}: give a path, "
+                             "folder, glob, bytes, numpy array or PIL image")
+    return sources
+
+
+def _expand_path(text: str) -> list[Source]:
+    if text.startswith(("http://", "https://")):
+        raise InputError(f"{text}: URLs are not fetched by the library (it works offline); "
+                         "download the file first")
+    path = Path(text).expanduser()
+    if path.is_dir():
+        files = sorted(p for p in path.iterdir()
+                       if p.is_file() and p.suffix.lower() in DOCUMENT_EXTENSIONS)
+        if not files:
+            raise InputError(f"{text}: folder holds no images or PDFs")
+        return [Source(name=p.stem, path=str(p)) for p in files]
+    if path.is_file():
+        return [Source(name=path.stem, path=str(path))]
+    if any(ch in text for ch in "*?["):
+        files = sorted(Path(p) for p in globlib.glob(str(path), recursive=True))
+        files = [p for p in files if p.is_file() and p.suffix.lower() in DOCUMENT_EXTENSIONS]
+        if not files:
+            raise InputError(f"{text}: pattern matches no images or PDFs")
+        return [Source(name=p.stem, path=str(p)) for p in files]
+    raise InputError(f"{text}: no such file or folder")
+
+
+def to_bgr(image: Image.Image) -> np.ndarray:
+    """A PIL image in any mode -> BGR uint8, transparency flattened onto white."""
+    if image.mode in ("RGBA", "LA") or (image.mode == "P" and "transparency" in image.info):
+        rgba = image.convert("RGBA")
+        canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
+        image = Image.alpha_composite(canvas, rgba)
+    rgb = np.asarray(image.convert("RGB"))
+    return np.ascontiguousarray(rgb[:, :, ::-1])
+
+
+def _array_page(array: np.ndarray, label: str) -> np.ndarray:
+    """Numpy input is taken as OpenCV's BGR (or grey / BGRA), as PaddleOCR does."""
+    if array.dtype != np.uint8:
+        if array.dtype.kind == "f" and array.size and float(array.max()) <= 1.0:
+            array = array * 255.0
+        array = np.clip(array, 0, 255).astype(np.uint8)
+    if array.ndim == 2:
+        return np.ascontiguousarray(np.repeat(array[:, :, None], 3, axis=2))
+    if array.ndim == 3 and array.shape[2] in (3, 4):
+        return np.ascontiguousarray(array[:, :, :3])
+    raise InputError(f"{label}: array of shape {array.shape} is not an image (H x W [x 3|4])")
+
+
+def _check_size(width: int, height: int, label: str) -> None:
+    if width < 1 or height < 1:
+        raise InputError(f"{label}: image is empty ({width}x{height})")
+    if width * height > MAX_PIXELS:
+        raise InputError(f"{label}: image is {width}x{height}, more than the "
+                         f"{MAX_PIXELS // 1_000_000} megapixel limit")
+
+
+def _image_pages(data: bytes, source: Source) -> Iterator[Page]:
+    try:
+        image = Image.open(io.BytesIO(data))
+    except UnidentifiedImageError:
+        raise InputError(f"{source.label}: not a supported image or PDF "
+                         "(JPG, PNG, WEBP, BMP, TIFF, PDF)") from None
+    except Image.DecompressionBombError as exc:
+        raise InputError(f"{source.label}: {exc}") from None
+    ext = "." + (image.format or "png").lower().replace("jpeg", "jpg")
+    frames = getattr(image, "n_frames", 1)
+    for index, frame in enumerate(ImageSequence.Iterator(image)):
+        label = f"{source.label} (frame {index + 1})" if frames > 1 else source.label
+        _check_size(frame.width, frame.height, label)
+        try:
+            upright = ImageOps.exif_transpose(frame) if index == 0 else frame
+            bgr = to_bgr(upright)
+        except (OSError, ValueError, SyntaxError) as exc:
+            raise InputError(f"{label}: image data is corrupt ({exc})") from None
+        yield Page(bgr, source.name, source.path, index if frames > 1 else None,
+                   ext if ext in IMAGE_EXTENSIONS else ".png")
+
+
+def _pdf_pages(data: bytes, source: Source, dpi: int, max_pages: int | None) -> Iterator[Page]:
+    import pypdfium2 as pdfium
+
+    try:
+        pdf = pdfium.PdfDocument(data)
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"{source.label}: cannot open PDF ({exc})") from None
+    try:
+        count = len(pdf)
+        if count == 0:
+            raise InputError(f"{source.label}: PDF has no pages")
+        for index in range(min(count, max_pages) if max_pages else count):
+            label = f"{source.label} (page {index + 1})"
+            try:
+                page = pdf[index]
+                w, h = page.get_size()
+                _check_size(int(w * dpi / 72), int(h * dpi / 72), label)
+                bitmap = page.render(scale=dpi / 72.0)
+                bgr = np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])
+                page.close()
+            except pdfium.PdfiumError as exc:
+                raise InputError(f"{label}: cannot render ({exc})") from None
+            yield Page(bgr, source.name, source.path, index)
+    finally:
+        pdf.close()
+
+
+def pages(source: Source, pdf_dpi: int = 150, max_pdf_pages: int | None = None) -> Iterator[Page]:
+    """Decode one source into its pages, lazily."""
+    if source.image is not None:
+        if isinstance(source.image, Image.Image):
+            image = ImageOps.exif_transpose(source.image)
+            _check_size(image.width, image.height, source.label)
+            yield Page(to_bgr(image), source.name, None, None)
+        else:
+            array = np.asarray(source.image)
+            bgr = _array_page(array, source.label)
+            _check_size(bgr.shape[1], bgr.shape[0], source.label)
+            yield Page(bgr, source.name, None, None)
+        return
+    data = source.read()
+    if not data:
+        raise InputError(f"{source.label}: file is empty")
+    if data[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+        yield from _pdf_pages(data, source, pdf_dpi, max_pdf_pages)
+    else:
+        yield from _image_pages(data, source)
+
+
+def iter_pages(inputs: object | Iterable[Source], pdf_dpi: int = 150) -> Iterator[Page]:
+    """Every page of every input, in order."""
+    for source in expand(inputs):
+        yield from pages(source, pdf_dpi)

@@ -1,0 +1,130 @@
+"""The OCR engine: builds each stage once and runs pages through them in order.
+
+document orientation -> unwarping -> text detection -> text-line orientation -> recognition.
+This module only wires stages and applies settings; each stage's work lives in `stages/`.
+"""
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from . import config as config_mod
+from .config import Settings
+from .geometry import crop_quad, quad_size, reading_sort, rotate_page
+from .inputs import Page, expand, pages
+from .models import resolve as resolve_model
+from .result import Line, OCRResult
+from .runtime import default_threads
+from .stages.detection import DetParams, TextDetector
+from .stages.doc_orientation import DocOrientation
+from .stages.recognition import RecParams, TextRecognizer
+from .stages.textline_orientation import TextlineOrientation
+from .stages.unwarp import Unwarper
+from .words import word_boxes
+
+
+class OCR:
+    """PaddleOCR's General OCR pipeline on onnxruntime.
+
+    Build it once and reuse it: models load here (the optional stages on first use).
+    Parameters are PaddleOCR's; `config` is a PaddleX-style pipeline YAML.
+    """
+
+    def __init__(self, config: str | Path | None = None, **params: Any):
+        self.settings: Settings = config_mod.resolve(config, **params)
+        self.threads = self.settings.cpu_threads or default_threads()
+        s = self.settings
+        det = resolve_model(s.det_model, s.text_detection_model_dir)
+        rec = resolve_model(s.rec_model, s.text_recognition_model_dir)
+        self.detector = TextDetector(det.path, self.threads)
+        self.recognizer = TextRecognizer(rec.path, rec.characters or (), self.threads)
+        self._optional: dict[str, Any] = {}
+        self._lock = threading.Lock()  # one page at a time per engine: sessions are shared
+        for name in ("doc_orientation", "unwarper", "textline"):
+            if self._wanted(name, s):
+                self._stage(name)
+
+    @staticmethod
+    def _wanted(name: str, s: Settings) -> bool:
+        return {"doc_orientation": s.use_doc_orientation_classify,
+                "unwarper": s.use_doc_unwarping,
+                "textline": s.use_textline_orientation}[name]
+
+    def _stage(self, name: str) -> Any:
+        """An optional stage, built the first time any call needs it."""
+        if name not in self._optional:
+            s = self.settings
+            if name == "doc_orientation":
+                m = resolve_model(s.doc_orientation_classify_model_name,
+                                  s.doc_orientation_classify_model_dir)
+                self._optional[name] = DocOrientation(m.path, self.threads)
+            elif name == "unwarper":
+                m = resolve_model(s.doc_unwarping_model_name, s.doc_unwarping_model_dir)
+                self._optional[name] = Unwarper(m.path, self.threads)
+            else:
+                m = resolve_model(s.textline_orientation_model_name,
+                                  s.textline_orientation_model_dir)
+                self._optional[name] = TextlineOrientation(
+                    m.path, self.threads, s.textline_orientation_batch_size)
+        return self._optional[name]
+
+    def predict_iter(self, input: Any, **overrides: Any) -> Iterator[OCRResult]:
+        """Results one page at a time: pages are decoded only as they are reached."""
+        settings = config_mod.with_call_overrides(self.settings, **overrides)
+        for source in expand(input):
+            for page in pages(source, settings.pdf_dpi):
+                yield self.process(page, settings)
+
+    def predict(self, input: Any, **overrides: Any) -> list[OCRResult]:
+        """All results as a list (one per page); prefer predict_iter for long documents."""
+        return list(self.predict_iter(input, **overrides))
+
+    def process(self, page: Page, settings: Settings | None = None) -> OCRResult:
+        """Run the pipeline on one decoded page."""
+        s = settings or self.settings
+        with self._lock:
+            image, angle = self._preprocess(page.image, s)
+            det = DetParams(s.text_det_limit_side_len, s.text_det_limit_type,
+                            s.det_value("thresh"), s.det_value("box_thresh"),
+                            s.det_value("unclip_ratio"), s.text_det_max_side_limit,
+                            s.text_det_input_shape)
+            quads, det_scores = self.detector(image, det)
+            order = reading_sort(quads)
+            quads = [quads[i] for i in order]
+            det_scores = [det_scores[i] for i in order]
+            crops = [crop_quad(image, q) for q in quads]
+            angles = [-1] * len(crops)
+            if s.use_textline_orientation and crops:
+                crops, angles = self._stage("textline")(crops)
+            rec = RecParams(s.text_recognition_batch_size, s.text_rec_score_thresh,
+                            s.text_rec_input_shape)
+            recognised = self.recognizer(crops, rec) if crops else []
+        lines = []
+        for r, q, a in zip(recognised, quads, angles):
+            if not r.text.strip() or r.score < s.text_rec_score_thresh:
+                continue
+            line = Line(r.text, r.score, q)
+            if s.return_word_box:
+                w, h = quad_size(q)
+                line.words = word_boxes(r.text, r.spans, q, vertical=h >= 1.5 * w, flipped=a == 1)
+            lines.append(line)
+        return OCRResult(name=page.name, input_path=page.input_path, page_index=page.page_index,
+                         image=image, settings=s, lines=lines, dt_polys=quads,
+                         dt_scores=det_scores, textline_orientation_angles=angles,
+                         doc_angle=angle,
+                         input_image=page.image if s.use_doc_preprocessor else None,
+                         ext=page.ext, return_word_box=s.return_word_box)
+
+    def _preprocess(self, image: np.ndarray, s: Settings) -> tuple[np.ndarray, int]:
+        """Document preprocessing: undo the page's turn, then flatten it."""
+        angle = -1
+        if s.use_doc_orientation_classify:
+            angle, _ = self._stage("doc_orientation")(image)
+            image = rotate_page(image, angle)
+        if s.use_doc_unwarping:
+            image = self._stage("unwarper")(image)
+        return image, angle

@@ -1,0 +1,131 @@
+"""Text detection with a DB (differentiable binarisation) network.
+
+Preprocess: scale the page so its sides obey the limit and are multiples of 32, normalise with
+ImageNet mean/std. Run: one probability map per page. Postprocess: threshold the map, take each
+connected region's minimum-area rectangle, keep it if the mean probability inside is high
+enough, grow it by the unclip ratio (the network predicts shrunk text kernels), map it back to
+page pixels.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+import pyclipper
+
+from ..geometry import order_quad
+from ..runtime import session
+
+_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32) * 255.0
+_INV_STD = 1.0 / (np.array([0.229, 0.224, 0.225], dtype=np.float32) * 255.0)
+_MIN_SIDE = 3.0
+_MAX_CANDIDATES = 1000
+
+
+@dataclass(frozen=True)
+class DetParams:
+    """text_det_* parameters, as PaddleOCR names them (without the prefix)."""
+
+    limit_side_len: int
+    limit_type: str  # "max" | "min" | "resize_long"
+    thresh: float
+    box_thresh: float
+    unclip_ratio: float
+    max_side_limit: int = 4000
+    input_shape: tuple[int, int, int] | None = None  # (C, H, W): fixed network input
+
+
+def target_size(height: int, width: int, p: DetParams) -> tuple[int, int]:
+    """The (h, w) the network sees: the limit applied, capped, rounded to multiples of 32."""
+    if p.input_shape:
+        return int(p.input_shape[1]), int(p.input_shape[2])
+    if p.limit_type == "max":
+        ratio = min(1.0, p.limit_side_len / max(height, width))
+    elif p.limit_type == "min":
+        ratio = max(1.0, p.limit_side_len / min(height, width))
+    else:  # resize_long: the long side becomes the limit, up or down
+        ratio = p.limit_side_len / max(height, width)
+    h, w = height * ratio, width * ratio
+    if max(h, w) > p.max_side_limit:  # never hand the network a gigapixel map
+        shrink = p.max_side_limit / max(h, w)
+        h, w = h * shrink, w * shrink
+    return max(32, int(round(h / 32)) * 32), max(32, int(round(w / 32)) * 32)
+
+
+def preprocess(image: np.ndarray, p: DetParams) -> np.ndarray:
+    """BGR uint8 page -> [1, 3, H, W] float32 tensor."""
+    h, w = target_size(image.shape[0], image.shape[1], p)
+    resized = cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR)
+    tensor = (resized.astype(np.float32) - _MEAN) * _INV_STD
+    return tensor.transpose(2, 0, 1)[None]
+
+
+def _region_score(prob: np.ndarray, contour: np.ndarray) -> float:
+    """Mean probability inside a contour, computed on its bounding rectangle only."""
+    h, w = prob.shape
+    xs, ys = contour[:, 0], contour[:, 1]
+    x0, x1 = int(np.clip(np.floor(xs.min()), 0, w - 1)), int(np.clip(np.ceil(xs.max()), 0, w - 1))
+    y0, y1 = int(np.clip(np.floor(ys.min()), 0, h - 1)), int(np.clip(np.ceil(ys.max()), 0, h - 1))
+    mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), dtype=np.uint8)
+    shifted = (contour - np.array([x0, y0], dtype=contour.dtype)).astype(np.int32)
+    cv2.fillPoly(mask, [shifted.reshape(-1, 1, 2)], 1)
+    return float(cv2.mean(prob[y0:y1 + 1, x0:x1 + 1], mask)[0])
+
+
+def _unclip(quad: np.ndarray, ratio: float) -> np.ndarray | None:
+    """Grow a quad outward by area * ratio / perimeter (the DB paper's offset)."""
+    area = cv2.contourArea(quad)
+    length = cv2.arcLength(quad, True)
+    if length == 0:
+        return None
+    offset = pyclipper.PyclipperOffset()
+    offset.AddPath([tuple(p) for p in quad.astype(np.int64)], pyclipper.JT_ROUND,
+                   pyclipper.ET_CLOSEDPOLYGON)
+    grown = offset.Execute(area * ratio / length)
+    if len(grown) != 1:
+        return None
+    return np.asarray(grown[0], dtype=np.float32)
+
+
+def postprocess(prob: np.ndarray, page_hw: tuple[int, int],
+                p: DetParams) -> tuple[list[np.ndarray], list[float]]:
+    """Probability map [H, W] -> quads in page pixels and their scores."""
+    map_h, map_w = prob.shape
+    page_h, page_w = page_hw
+    sx, sy = page_w / map_w, page_h / map_h
+    bitmap = (prob > p.thresh).astype(np.uint8)
+    contours, _ = cv2.findContours(bitmap, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
+    quads, scores = [], []
+    for contour in contours[:_MAX_CANDIDATES]:
+        rect = cv2.minAreaRect(contour)
+        if min(rect[1]) < _MIN_SIDE:
+            continue
+        score = _region_score(prob, contour.reshape(-1, 2).astype(np.float32))
+        if score < p.box_thresh:
+            continue
+        grown = _unclip(cv2.boxPoints(rect), p.unclip_ratio)
+        if grown is None:
+            continue
+        rect = cv2.minAreaRect(grown)
+        if min(rect[1]) < _MIN_SIDE + 2:
+            continue
+        quad = order_quad(cv2.boxPoints(rect))
+        quad[:, 0] = np.clip(np.round(quad[:, 0] * sx), 0, page_w)
+        quad[:, 1] = np.clip(np.round(quad[:, 1] * sy), 0, page_h)
+        quads.append(quad)
+        scores.append(score)
+    return quads, scores
+
+
+class TextDetector:
+    """A DB detector bound to one ONNX model."""
+
+    def __init__(self, model_path, threads: int):
+        self.session = session(model_path, threads)
+        self.input_name = self.session.get_inputs()[0].name
+
+    def __call__(self, image: np.ndarray, p: DetParams) -> tuple[list[np.ndarray], list[float]]:
+        tensor = preprocess(image, p)
+        prob = self.session.run(None, {self.input_name: tensor})[0][0, 0]
+        return postprocess(prob, image.shape[:2], p)

@@ -1,0 +1,122 @@
+"""Text recognition with a CTC network (PP-OCR SVTR/LCNet recognisers).
+
+Preprocess: each line crop is scaled to the network height (48) keeping its aspect, normalised
+to [-1, 1] and right-padded to the widest crop of its batch. Crops are batched in order of
+width, so a batch wastes little padding. Run: per-timestep class probabilities. Postprocess:
+greedy CTC decoding (best class per step, repeats merged, blanks dropped); the score is the mean
+probability of the kept characters.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from ..runtime import session
+
+_MAX_WIDTH_RATIO = 40.0  # lines longer than 40:1 are squeezed rather than fed at 2000+ px
+
+
+@dataclass(frozen=True)
+class RecParams:
+    """text_rec_* parameters."""
+
+    batch_size: int = 6
+    score_thresh: float = 0.0
+    input_shape: tuple[int, int, int] | None = None  # (C, H, W); W is the minimum width
+    min_width: int = 0
+
+
+@dataclass(frozen=True)
+class Recognised:
+    """A line's text, its confidence, and where each character sits along the crop.
+
+    `spans` holds one (start, end) per character as fractions of the crop's width, from the
+    CTC time steps the character was emitted on; word boxes are built from them.
+    """
+
+    text: str
+    score: float
+    spans: tuple[tuple[float, float], ...] = ()
+
+
+class CTCDecoder:
+    """Maps class indices to text: index 0 is the CTC blank, the last one a space."""
+
+    def __init__(self, characters: tuple[str, ...], num_classes: int):
+        table = ["", *characters]
+        if num_classes == len(table) + 1:
+            table.append(" ")
+        if num_classes != len(table):
+            raise ValueError(f"dictionary has {len(characters)} characters but the model "
+                             f"predicts {num_classes} classes: wrong dictionary for this model")
+        self.table = np.array(table, dtype=object)
+
+    def __call__(self, probs: np.ndarray, used: list[float] | None = None) -> list[Recognised]:
+        """probs [N, T, C] -> one Recognised per row.
+
+        `used[i]` is the share of the time axis row i's crop covers (the rest is padding).
+        """
+        steps = probs.shape[1]
+        best = probs.argmax(axis=2)
+        best_p = np.take_along_axis(probs, best[..., None], axis=2)[..., 0]
+        out = []
+        for row, (idx, p) in enumerate(zip(best, best_p)):
+            keep = idx != 0
+            keep[1:] &= idx[1:] != idx[:-1]
+            starts = np.flatnonzero(keep)
+            chars = self.table[idx[starts]]
+            score = float(p[keep].mean()) if keep.any() else 0.0
+            # a character's run lasts while the same class repeats after its first step
+            ends = [int(t) + 1 + int(np.argmax(np.append(idx[t + 1:] != idx[t], True)))
+                    for t in starts]
+            scale = steps * (used[row] if used else 1.0)
+            spans = tuple((min(1.0, t / scale), min(1.0, e / scale)) for t, e in zip(starts, ends))
+            out.append(Recognised("".join(chars), score, spans))
+        return out
+
+
+def width_for(crop: np.ndarray, height: int) -> int:
+    """The width a crop takes once scaled to the network height."""
+    h, w = crop.shape[:2]
+    return max(1, min(int(math.ceil(height * w / max(h, 1))), int(height * _MAX_WIDTH_RATIO)))
+
+
+def preprocess(crops: list[np.ndarray], height: int, min_width: int) -> np.ndarray:
+    """Crops -> [N, 3, height, W] float32, W the widest crop (at least min_width)."""
+    widths = [width_for(c, height) for c in crops]
+    batch_w = max(max(widths), min_width)
+    batch = np.zeros((len(crops), 3, height, batch_w), dtype=np.float32)
+    for i, (crop, w) in enumerate(zip(crops, widths)):
+        resized = cv2.resize(crop, (w, height), interpolation=cv2.INTER_LINEAR)
+        batch[i, :, :, :w] = (resized.astype(np.float32) * (2.0 / 255.0) - 1.0).transpose(2, 0, 1)
+    return batch
+
+
+class TextRecognizer:
+    """A CTC recogniser bound to one ONNX model and its dictionary."""
+
+    def __init__(self, model_path, characters: tuple[str, ...], threads: int):
+        self.session = session(model_path, threads)
+        self.input_name = self.session.get_inputs()[0].name
+        shape = self.session.get_inputs()[0].shape
+        self.height = shape[2] if isinstance(shape[2], int) else 48
+        num_classes = self.session.get_outputs()[0].shape[-1]
+        self.decode = CTCDecoder(characters, int(num_classes))
+
+    def __call__(self, crops: list[np.ndarray], p: RecParams) -> list[Recognised]:
+        height = p.input_shape[1] if p.input_shape else self.height
+        min_width = p.input_shape[2] if p.input_shape else p.min_width
+        order = sorted(range(len(crops)), key=lambda i: crops[i].shape[1] / max(crops[i].shape[0], 1))
+        results: list[Recognised | None] = [None] * len(crops)
+        for start in range(0, len(order), p.batch_size):
+            chunk = order[start:start + p.batch_size]
+            batch = [crops[i] for i in chunk]
+            tensor = preprocess(batch, height, min_width)
+            probs = self.session.run(None, {self.input_name: tensor})[0]
+            used = [width_for(c, height) / tensor.shape[3] for c in batch]
+            for i, rec in zip(chunk, self.decode(probs, used)):
+                results[i] = rec
+        return results  # type: ignore[return-value]

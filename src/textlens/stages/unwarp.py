@@ -1,0 +1,41 @@
+"""Document unwarping with UVDoc.
+
+The network sees the page at 712x488 (RGB, /255, float16) and predicts a coarse 45x31 grid of
+where each output point comes from in the input, in [-1, 1]. The grid is upsampled to the full
+page and applied with cv2.remap, so the unwarped page keeps its original resolution.
+"""
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from ..runtime import session
+
+_NET_H, _NET_W = 712, 488
+
+
+def preprocess(image: np.ndarray) -> np.ndarray:
+    rgb = cv2.cvtColor(cv2.resize(image, (_NET_W, _NET_H), interpolation=cv2.INTER_AREA),
+                       cv2.COLOR_BGR2RGB)
+    return (rgb.astype(np.float32) / 255.0).transpose(2, 0, 1)[None].astype(np.float16)
+
+
+def postprocess(grid: np.ndarray, image: np.ndarray) -> np.ndarray:
+    """Apply a [2, gh, gw] sampling grid in [-1, 1] to the full-resolution page."""
+    h, w = image.shape[:2]
+    gx = cv2.resize(grid[0].astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    gy = cv2.resize(grid[1].astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    map_x = (gx + 1.0) * 0.5 * (w - 1)
+    map_y = (gy + 1.0) * 0.5 * (h - 1)
+    return cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR,
+                     borderMode=cv2.BORDER_REPLICATE)
+
+
+class Unwarper:
+    def __init__(self, model_path, threads: int):
+        self.session = session(model_path, threads)
+        self.input_name = self.session.get_inputs()[0].name
+
+    def __call__(self, image: np.ndarray) -> np.ndarray:
+        grid = self.session.run(None, {self.input_name: preprocess(image)})[0][0]
+        return postprocess(grid, image)
