@@ -1,0 +1,38 @@
+"""Shared fixtures: the research-licensed eval data (outside the repo) and one OCR engine.
+
+Tests that read ../shared/eval/data skip with a reason where it is absent (a user's clone);
+.ci/run refuses to run without it, so CI always runs them.
+"""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[1]
+EVAL_DATA = Path(os.environ.get("TEXTLENS_EVAL_DATA", REPO.parent / "shared" / "eval" / "data"))
+SAMPLES = REPO / "samples"
+
+
+@pytest.fixture(scope="session")
+def eval_data() -> Path:
+    if not (EVAL_DATA / "sroie" / "manifest.jsonl").is_file():
+        pytest.skip(f"eval data not found at {EVAL_DATA}: it is research-licensed and lives "
+                    "outside the repo (set TEXTLENS_EVAL_DATA); CI always provides it")
+    return EVAL_DATA
+
+
+def manifest_items(eval_data: Path, name: str) -> list[dict]:
+    """The manifest entries of one eval set."""
+    text = (eval_data / name / "manifest.jsonl").read_text(encoding="utf-8")
+    return [json.loads(line) for line in text.splitlines() if line.strip()]
+
+
+@pytest.fixture(scope="session")
+def ocr():
+    """One engine for the whole run: building it per test would dominate the suite's time."""
+    from textlens import OCR
+
+    return OCR()
