@@ -14,7 +14,7 @@ from .config import PARAMETERS
 from .errors import TextlensError
 
 # Modules that add their own subcommand with register(subparsers).
-_FACES: tuple[str, ...] = ()
+_FACES: tuple[str, ...] = ("textlens.service.command",)
 
 
 def _add_pipeline_flags(parser: argparse.ArgumentParser) -> None:

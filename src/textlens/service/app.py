@@ -1,0 +1,116 @@
+"""The FastAPI application: three contracts over one engine per worker process.
+
+Every failure is turned into the error body of the contract whose path was called (PaddleX
+envelope on /ocr, OpenAI error on /v1, `{"detail"}` elsewhere), so clients of each keep working,
+and no failure ever shows a stack trace.
+"""
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from typing import Any
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.openapi.utils import get_openapi
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException
+
+from .. import __version__
+from ..errors import TextlensError
+from ..pipeline import OCR
+from . import florence, openai, paddlex
+from .errors import DEFAULT_FACE, Face, ServiceError, describe_validation
+from .host import Host
+from .middleware import RequestGuard
+from .settings import ServiceConfig, config_from_env
+
+FACES = (paddlex.FACE, florence.FACE, openai.FACE)
+
+DESCRIPTION = """Offline OCR over HTTP, speaking three existing contracts:
+
+* `POST /ocr`: PaddleX serving / PP-OCRv5 hosted API (errors: `{logId, errorCode, errorMsg}`,
+  parameter errors answer 500 as the hosted API documents);
+* `POST /predictions`: the Florence-2 Advanced OCR deployment;
+* `POST /v1/chat/completions`, `GET /v1/models`: OpenAI-compatible.
+
+When the server has tokens, send `Authorization: token <TOKEN>` or `Bearer <TOKEN>`."""
+
+
+def face_for(path: str) -> Face:
+    for face in FACES:
+        if path == face.prefix or path.startswith(face.prefix + "/"):
+            return face
+    return DEFAULT_FACE
+
+
+def error_response(path: str, log_id: str, status: int, message: str,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return JSONResponse(face_for(path).body(log_id, status, message), status, headers)
+
+
+def _request_error(request: Request, status: int, message: str,
+                   headers: dict[str, str] | None = None) -> JSONResponse:
+    return error_response(request.url.path, request.state.log_id, status, message, headers)
+
+
+async def _on_service_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, ServiceError)
+    return _request_error(request, exc.status, exc.message, exc.headers)
+
+
+async def _on_bad_input(request: Request, exc: Exception) -> JSONResponse:
+    return _request_error(request, face_for(request.url.path).bad_input_status, str(exc))
+
+
+async def _on_invalid_request(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, RequestValidationError)
+    return _request_error(request, face_for(request.url.path).bad_input_status,
+                          describe_validation(exc.errors()))
+
+
+async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, HTTPException)
+    return _request_error(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
+
+
+def _openapi(app: FastAPI) -> dict[str, Any]:
+    """FastAPI documents 422 for every body; /ocr and /v1 answer bad bodies otherwise."""
+    if app.openapi_schema is None:
+        schema = get_openapi(title=app.title, version=app.version, description=app.description,
+                             routes=app.routes)
+        for path, operations in schema["paths"].items():
+            if face_for(path).bad_input_status != 422:
+                for operation in operations.values():
+                    operation.get("responses", {}).pop("422", None)
+        app.openapi_schema = schema
+    return app.openapi_schema
+
+
+def create_app(config: ServiceConfig, engine: OCR | None = None) -> FastAPI:
+    """The service; the engine is built at start-up (in each worker) unless one is given."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        host = Host(config, engine or OCR(**config.engine))
+        app.state.host = host
+        yield
+        host.runner.shutdown()
+
+    app = FastAPI(title="textlens", version=__version__, description=DESCRIPTION,
+                  lifespan=lifespan)
+    for router in (paddlex.router, florence.router, openai.router):
+        app.include_router(router)
+    app.add_exception_handler(ServiceError, _on_service_error)
+    app.add_exception_handler(TextlensError, _on_bad_input)
+    app.add_exception_handler(RequestValidationError, _on_invalid_request)
+    app.add_exception_handler(HTTPException, _on_http_error)
+    app.add_middleware(RequestGuard, max_bytes=config.max_request_bytes,
+                       respond=error_response)
+    app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
+    return app
+
+
+def app_from_env() -> FastAPI:
+    """uvicorn's factory in each worker process: the config `textlens serve` resolved."""
+    return create_app(config_from_env())

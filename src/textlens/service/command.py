@@ -1,0 +1,53 @@
+"""`textlens serve [--host H] [--port P] [--workers N] [--config FILE]`: flags override the file.
+
+The resolved config is checked here, engine parameters included, so a mistake is one line on
+the terminal before anything starts. Workers are uvicorn processes that each build their own
+engine from the same config, passed as JSON in an environment variable.
+"""
+from __future__ import annotations
+
+import argparse
+import copy
+import os
+
+from ..config import resolve
+from .settings import ENV_VAR, ServiceConfig, load_config
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    p = subparsers.add_parser(
+        "serve", help="run the HTTP service (/ocr, /predictions, /v1/chat/completions)",
+        description="Run the HTTP service. Settings come from --config (YAML); flags override "
+                    "the file. OpenAPI docs at /docs.")
+    p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
+    p.add_argument("--port", type=int, help="TCP port (default 8080)")
+    p.add_argument("--workers", type=int, help="processes, each with its own engine (default 1)")
+    p.add_argument("--config", help="YAML file with the service's keys (see docs/service.md)")
+    p.set_defaults(run=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    config = load_config(args.config, host=args.host, port=args.port, workers=args.workers)
+    resolve(**config.engine)  # engine parameters: fail now, not in every worker
+    serve(config)
+    return 0
+
+
+def _log_config() -> dict:
+    """uvicorn's logging, plus the service's own one-line-per-request logger."""
+    from uvicorn.config import LOGGING_CONFIG
+
+    config = copy.deepcopy(LOGGING_CONFIG)
+    config["loggers"]["textlens"] = {"handlers": ["default"], "level": "INFO",
+                                     "propagate": False}
+    return config
+
+
+def serve(config: ServiceConfig) -> None:
+    """Run uvicorn until interrupted."""
+    import uvicorn
+
+    os.environ[ENV_VAR] = config.model_dump_json()
+    uvicorn.run("textlens.service.app:app_from_env", factory=True, host=config.host,
+                port=config.port, workers=config.workers, access_log=False,
+                log_config=_log_config(), timeout_graceful_shutdown=5)

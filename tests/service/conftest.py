@@ -1,0 +1,167 @@
+"""Real servers for the service tests: `textlens serve` in a subprocess on 127.0.0.1.
+
+Each server is the real command with a YAML config, one engine per process, reached with a real
+httpx client. Servers are shared per session where their settings allow it, because each one
+loads the models (seconds on a shared two-core machine).
+"""
+from __future__ import annotations
+
+import base64
+import io
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from conftest import manifest_items
+
+TOKENS = ["alpha-token", "beta-token"]
+START_TIMEOUT_S = 120
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Server:
+    """One `textlens serve` process; restartable on the same port, config and quota file."""
+
+    def __init__(self, folder: Path, config: dict, workers: int | None = None):
+        folder.mkdir(parents=True, exist_ok=True)
+        self.config_path = folder / "service.yaml"
+        self.config_path.write_text(yaml.safe_dump(
+            {"quota_db": str(folder / "quota.sqlite3"), **config}))
+        self.log_path = folder / "server.log"
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.workers = workers
+        self.process: subprocess.Popen | None = None
+
+    def start(self) -> Server:
+        command = [sys.executable, "-m", "textlens.cli", "serve", "--port", str(self.port),
+                   "--config", str(self.config_path)]
+        if self.workers:
+            command += ["--workers", str(self.workers)]
+        with self.log_path.open("ab") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT)
+        deadline = time.monotonic() + START_TIMEOUT_S
+        while time.monotonic() < deadline:
+            if self.process.poll() is not None:
+                pytest.fail(f"server exited with {self.process.returncode}:\n{self.log()}")
+            try:
+                if httpx.get(f"{self.url}/health", timeout=2).status_code == 200:
+                    return self
+            except httpx.TransportError:
+                pass
+            time.sleep(0.25)
+        self.stop()
+        pytest.fail(f"server did not answer /health within {START_TIMEOUT_S} s:\n{self.log()}")
+
+    def stop(self) -> None:
+        if self.process and self.process.poll() is None:
+            self.process.terminate()
+            try:
+                self.process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                self.process.kill()
+                self.process.wait()
+
+    def client(self, token: str | None = None, scheme: str = "Bearer",
+               timeout: float = 180) -> httpx.Client:
+        headers = {"Authorization": f"{scheme} {token}"} if token else {}
+        return httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
+
+    def log(self) -> str:
+        return self.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+@pytest.fixture(scope="session")
+def launch(tmp_path_factory) -> Iterator[Callable[..., Server]]:
+    """Start servers; all are stopped at the end of the session."""
+    started: list[Server] = []
+
+    def start(name: str, workers: int | None = None, **config) -> Server:
+        server = Server(tmp_path_factory.mktemp(name), config, workers)
+        started.append(server)
+        return server.start()
+
+    yield start
+    for server in started:
+        server.stop()
+
+
+@pytest.fixture(scope="session")
+def main_server(launch, eval_data) -> Server:
+    """Tokens on, generous quota, PDFs capped at 2 pages to keep the suite fast."""
+    return launch("main", tokens=TOKENS, daily_page_limit=1000, max_num_input_imgs=2)
+
+
+@pytest.fixture(scope="session")
+def edge_server(launch, eval_data) -> Server:
+    """No auth; tight limits to reach 413, 503 and 504; URL inputs with 127.0.0.1 allowed."""
+    return launch("edge", max_num_input_imgs=None, queue_size=1, request_timeout_s=8,
+                  max_request_bytes=1_500_000, allow_url_inputs=True,
+                  url_allowlist=["127.0.0.1"])
+
+
+@pytest.fixture(scope="session")
+def receipt(eval_data) -> dict:
+    """The SROIE receipt with the fewest lines (the quickest real page), with its truth."""
+    item = min(manifest_items(eval_data, "sroie"), key=lambda i: len(i["lines"]))
+    return {**item, "bytes": (eval_data / "sroie" / item["image"]).read_bytes()}
+
+
+@pytest.fixture(scope="session")
+def receipt_b64(receipt) -> str:
+    return base64.b64encode(receipt["bytes"]).decode("ascii")
+
+
+@pytest.fixture(scope="session")
+def pdf_path(eval_data) -> Path:
+    """A real 9-page PDF."""
+    return eval_data / "pdf_digital" / "pdfs" / "elegantnote_en.pdf"
+
+
+@pytest.fixture(scope="session")
+def corrupt_image(receipt) -> bytes:
+    """The receipt cut short: a JPEG header and half the data."""
+    return receipt["bytes"][: len(receipt["bytes"]) // 2]
+
+
+@pytest.fixture(scope="session")
+def blank_pdf() -> Callable[[int], bytes]:
+    """PDFs of small blank pages: page caps are tested on them without seconds of OCR a page."""
+    import pypdfium2 as pdfium
+
+    def make(pages: int) -> bytes:
+        pdf = pdfium.PdfDocument.new()
+        for _ in range(pages):
+            pdf.new_page(72, 72)
+        buffer = io.BytesIO()
+        pdf.save(buffer)
+        pdf.close()
+        return buffer.getvalue()
+
+    return make
+
+
+@pytest.fixture(scope="session")
+def found_lines() -> Callable[[list[dict], list[str]], float]:
+    """Share of the ground-truth lines recognised exactly (ignoring spaces and case)."""
+    def norm(text: str) -> str:
+        return "".join(text.split()).lower()
+
+    def share(truth: list[dict], texts: list[str]) -> float:
+        seen = {norm(t) for t in texts}
+        wanted = [norm(line["text"]) for line in truth if not line.get("ignore")]
+        return sum(w in seen for w in wanted) / len(wanted)
+
+    return share
