@@ -16,6 +16,7 @@ from PIL import Image
 
 from .config import Settings
 from .geometry import quad_to_box
+from .reading_order import reading_blocks
 
 
 @dataclass
@@ -60,7 +61,18 @@ class OCRResult:
 
     @property
     def text(self) -> str:
-        return "\n".join(line.text for line in self.lines)
+        """The page's text in reading order: one row per line, lines sharing a row joined."""
+        return "\n".join(" ".join(line.text for line in row)
+                         for block in self.blocks for row in block)
+
+    @cached_property
+    def blocks(self) -> list[list[list[Line]]]:
+        """The lines in reading order, grouped into blocks (paragraphs) and rows.
+
+        Columns are read one after the other and rows left to right (see reading_order).
+        """
+        return [[[self.lines[i] for i in row] for row in block.rows]
+                for block in reading_blocks([line.box for line in self.lines])]
 
     @property
     def file_stem(self) -> str:

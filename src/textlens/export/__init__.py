@@ -9,12 +9,20 @@ from collections.abc import Callable
 from pathlib import Path
 
 from ..result import OCRResult, _atomic_write
+from .alto import to_alto
+from .hocr import to_hocr
+from .markdown import to_markdown
+from .pdf import to_pdf
 from .text import to_txt
 
 Writer = Callable[[list[OCRResult]], bytes]
 
 EXPORTERS: dict[str, tuple[str, Writer]] = {
     "txt": (".txt", to_txt),
+    "md": (".md", to_markdown),
+    "hocr": (".hocr", to_hocr),
+    "alto": (".alto.xml", to_alto),
+    "pdf": (".pdf", to_pdf),
 }
 
 
