@@ -104,6 +104,7 @@ def _bad_bodies(receipt_b64: str, pdf_b64: str) -> list[tuple[object, str]]:
         ({"file": receipt_b64, "visualize": "sometimes"}, "visualize"),
         ({"file": "https://example.com/scan.jpg"}, "URL inputs are disabled"),
         ("{not json", "not valid JSON"),
+        (b"\n[\xff\x03\x7f", "could not be read as JSON"),  # not even UTF-8
     ]
 
 
@@ -111,7 +112,7 @@ def test_parameter_errors_answer_500_in_the_envelope(main_server, receipt_b64, p
     pdf_b64 = base64.b64encode(pdf_path.read_bytes()).decode()
     with main_server.client("alpha-token") as client:
         for body, words in _bad_bodies(receipt_b64, pdf_b64):
-            if isinstance(body, str):
+            if isinstance(body, (str, bytes)):
                 response = client.post("/ocr", content=body,
                                        headers={"Content-Type": "application/json"})
             else:

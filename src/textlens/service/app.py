@@ -70,7 +70,11 @@ async def _on_invalid_request(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
+    """404, 405, and FastAPI's 400 for a body it cannot parse: that one is bad input."""
     assert isinstance(exc, HTTPException)
+    if exc.status_code == 400:
+        return _request_error(request, face_for(request.url.path).bad_input_status,
+                              f"the body could not be read as JSON ({exc.detail})")
     return _request_error(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
 

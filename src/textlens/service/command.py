@@ -28,16 +28,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     config = load_config(args.config, host=args.host, port=args.port, workers=args.workers)
-    resolve(**config.engine)  # engine parameters: fail now, not in every worker
+    params = dict(config.engine)
+    resolve(params.pop("config", None), **params)  # engine parameters: fail now, not per worker
     serve(config)
     return 0
 
 
 def _log_config() -> dict:
-    """uvicorn's logging, plus the service's own one-line-per-request logger."""
+    """uvicorn's logging with timestamps, plus the service's one-line-per-request logger."""
     from uvicorn.config import LOGGING_CONFIG
 
     config = copy.deepcopy(LOGGING_CONFIG)
+    config["formatters"]["default"]["fmt"] = "%(asctime)s %(levelprefix)s %(message)s"
     config["loggers"]["textlens"] = {"handlers": ["default"], "level": "INFO",
                                      "propagate": False}
     return config

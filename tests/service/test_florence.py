@@ -1,0 +1,82 @@
+"""POST /predictions: the Florence-2 Advanced OCR contract, one page object per image."""
+from __future__ import annotations
+
+import base64
+import io
+import json
+
+from PIL import Image
+
+from conftest import manifest_items
+
+
+def _output(response) -> dict:
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["status"] == "succeeded" and body["error"] is None
+    output = json.loads(body["output"])  # the contract: a JSON *string*
+    assert output["results"] == output["pages"]
+    assert output["total_pages"] == len(output["results"])
+    return output
+
+
+def test_a_corrupt_image_among_good_ones_fails_only_its_page(main_server, eval_data, receipt,
+                                                             corrupt_image, found_lines):
+    second = sorted(manifest_items(eval_data, "sroie"), key=lambda i: len(i["lines"]))[1]
+    second_bytes = (eval_data / "sroie" / second["image"]).read_bytes()
+    images = [base64.b64encode(receipt["bytes"]).decode(),
+              base64.b64encode(corrupt_image).decode(),
+              "data:image/jpeg;base64," + base64.b64encode(second_bytes).decode()]
+    with main_server.client("alpha-token") as client:
+        response = client.post("/predictions", json={"input": {
+            "images": images, "task": "OCR_WITH_REGION", "include_image": True}})
+    output = _output(response)
+    assert output["task"] == "OCR_WITH_REGION" and output["total_pages"] == 3
+    good, bad, other = output["results"]
+    assert [p["page"] for p in output["results"]] == [1, 2, 3]
+    assert bad["error"] and "images[1]" in bad["error"]
+    assert (bad["text"], bad["regions"], bad["image_base64"]) == ("", [], None)
+    for page, truth in ((good, receipt), (other, second)):
+        assert page["error"] is None and page["type"] == "OCR_WITH_REGION"
+        texts = [r["text"] for r in page["regions"]]
+        assert all(text in page["text"] for text in texts)  # same lines, maybe joined by row
+        assert sorted("".join(page["text"].split())) == sorted("".join("".join(texts).split()))
+        assert found_lines(truth["lines"], texts) >= 0.5
+        for region in page["regions"]:
+            x1, y1, x2, y2 = region["bbox"]
+            assert 0 <= x1 < x2 <= truth["width"] and 0 <= y1 < y2 <= truth["height"]
+        drawn = Image.open(io.BytesIO(base64.b64decode(page["image_base64"])))
+        assert drawn.format == "PNG" and drawn.size == (truth["width"], truth["height"])
+    assert "POST /predictions status=200 pages=3" in main_server.log()
+
+
+def test_plain_ocr_gives_text_only(main_server, receipt_b64, receipt, found_lines):
+    with main_server.client("alpha-token") as client:
+        response = client.post("/predictions", json={"input": {
+            "images": [receipt_b64], "include_image": True}})  # task defaults to OCR
+    [page] = _output(response)["results"]
+    assert page["type"] == "OCR" and page["regions"] == [] and page["image_base64"] is None
+    assert found_lines(receipt["lines"], page["text"].split("\n")) >= 0.5
+
+
+def test_a_pdf_is_sent_to_ocr_instead(main_server, blank_pdf):
+    with main_server.client("alpha-token") as client:
+        response = client.post("/predictions", json={"input": {
+            "images": [base64.b64encode(blank_pdf(2)).decode()]}})
+    [page] = _output(response)["results"]
+    assert "send PDFs to /ocr" in page["error"]
+
+
+def test_invalid_requests_are_refused_before_any_work(main_server):
+    cases = [
+        ({"input": {"images": ["AAAA"] * 51}}, "at most 50"),
+        ({"input": {"images": []}}, "at least 1"),
+        ({"input": {"images": ["AAAA"], "task": "CAPTION"}}, "task"),
+        ({"images": ["AAAA"]}, "input"),
+    ]
+    with main_server.client("alpha-token") as client:
+        for body, words in cases:
+            response = client.post("/predictions", json=body)
+            assert response.status_code == 422
+            assert words in response.json()["detail"]
+    assert "pages=51" not in main_server.log()  # refused before counting or charging
