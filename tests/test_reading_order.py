@@ -68,6 +68,16 @@ def test_a_full_width_table_above_the_columns_is_read_row_by_row():
     assert reading_order(boxes) == list(range(len(boxes)))
 
 
+def test_a_list_below_a_table_is_not_a_column_beside_it():
+    intro = [[60, 20, 900, 40], [60, 46, 300, 66]]  # a paragraph ending in a short line
+    table = []
+    for k in range(8):  # a narrow table in the middle, three cells a row
+        table += [[400 + 90 * c, 80 + 26 * k, 460 + 90 * c, 100 + 26 * k] for c in range(3)]
+    bullets = [[80, 300 + 26 * k, 360, 320 + 26 * k] for k in range(3)]
+    boxes = intro + table + bullets
+    assert reading_order(boxes) == list(range(len(boxes)))
+
+
 def test_paragraphs_break_at_indents_and_spacing():
     lines = _column(50, 100, 3) + [[80, 166, 450, 182]] + _column(50, 188, 2) \
         + _column(50, 260, 2)

@@ -27,6 +27,7 @@ _FILLED_SHARE = 0.3  # in a column of text at least this share of lines fill it 
 # and code listings in a column leave many lines short)
 _MIN_COLUMN_LINES = 4  # fewer lines side by side are read as rows
 _PAIRED_SHARE = 0.25  # sides whose lines share rows this often may be a table, not columns
+_SIDE_BY_SIDE = 0.5  # columns both have text along half the height they share
 _SAME_ROW = 0.5  # two lines overlapping vertically by half the smaller height share a row
 _SLAB_GAP = 2.0  # empty bands this many text heights tall cut a region across
 _EDGE_MARGIN = 0.15  # gutters are looked for away from the region's outer 15 %
@@ -168,14 +169,42 @@ def _bands(page: _Boxes, idx: np.ndarray, gutter: float) -> list[np.ndarray] | N
 def _columns_of_text(page: _Boxes, left: np.ndarray, right: np.ndarray) -> bool:
     """Are two sides columns of text, rather than keys and values on shared rows?
 
-    Sides that do not share rows are columns. Sides that do are columns only when both are
-    set like text: wide, with most lines filling the side's width.
+    Both sides must stand side by side, each more than a row tall. Sides that do not share
+    rows are then columns; sides that do only when both are set like text: wide, with many
+    lines filling the side's width.
     """
     if len(_rows(page, left)) < 2 or len(_rows(page, right)) < 2:
         return False  # a "column" one row tall is a key and its value, say
+    if not _side_by_side(page, left, right):
+        return False
     if _paired_share(page, left, right) < _PAIRED_SHARE:
         return True
     return _text_like(page, left) and _text_like(page, right)
+
+
+def _side_by_side(page: _Boxes, left: np.ndarray, right: np.ndarray) -> bool:
+    """Do both sides have text over most of the height they share?
+
+    A short line beside a table, with a list below the table, is not a column: along the
+    table it leaves the left side empty.
+    """
+    top = max(page.b[left, 1].min(), page.b[right, 1].min())
+    bottom = min(page.b[left, 3].max(), page.b[right, 3].max())
+    if bottom <= top:
+        return False
+    return all(_covered(page, side, top, bottom) >= _SIDE_BY_SIDE for side in (left, right))
+
+
+def _covered(page: _Boxes, side: np.ndarray, top: float, bottom: float) -> float:
+    """Share of [top, bottom] within half a text height of a line of this side."""
+    pad = page.text_height / 2
+    spans = sorted((max(page.b[i, 1] - pad, top), min(page.b[i, 3] + pad, bottom)) for i in side)
+    covered, reach = 0.0, top
+    for start, end in spans:
+        if end > reach:
+            covered += end - max(start, reach)
+            reach = end
+    return covered / (bottom - top)
 
 
 def _text_like(page: _Boxes, side: np.ndarray) -> bool:
