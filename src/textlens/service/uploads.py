@@ -9,6 +9,7 @@ import base64
 import binascii
 import io
 import re
+from contextlib import closing
 
 from PIL import Image
 
@@ -53,20 +54,25 @@ def is_pdf(data: bytes) -> bool:
 
 def count_pages(data: bytes, label: str, max_pdf_pages: int | None = None) -> int:
     """Pages the engine will produce: PDF pages (capped) or image frames."""
-    if is_pdf(data):
-        import pypdfium2 as pdfium
+    count = _pdf_page_count(data, label) if is_pdf(data) else _frame_count(data, label)
+    if count == 0:
+        raise InputError(f"{label}: PDF has no pages")
+    return min(count, max_pdf_pages) if max_pdf_pages else count
 
-        try:
-            pdf = pdfium.PdfDocument(data)
-        except pdfium.PdfiumError as exc:
-            raise InputError(f"{label}: cannot open PDF ({exc})") from None
-        try:
-            count = len(pdf)
-        finally:
-            pdf.close()
-        if count == 0:
-            raise InputError(f"{label}: PDF has no pages")
-        return min(count, max_pdf_pages) if max_pdf_pages else count
+
+def _pdf_page_count(data: bytes, label: str) -> int:
+    """The PDF's page table only: no page is rendered."""
+    import pypdfium2 as pdfium
+
+    try:
+        with closing(pdfium.PdfDocument(data)) as pdf:
+            return len(pdf)
+    except pdfium.PdfiumError as exc:
+        raise InputError(f"{label}: cannot open PDF ({exc})") from None
+
+
+def _frame_count(data: bytes, label: str) -> int:
+    """An image's frames (TIFF pages), read from its header without decoding pixels."""
     try:
         with Image.open(io.BytesIO(data)) as image:
             return getattr(image, "n_frames", 1)
