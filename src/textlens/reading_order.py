@@ -1,14 +1,17 @@
 """Reading order: text lines grouped into blocks and ordered as a person reads a page.
 
 The detector hands over lines sorted top to bottom, which interleaves the columns of a
-two-column paper row by row. Here a page is cut recursively: where a vertical gutter separates
-two columns of text, the lines that cross it (a title, an abstract set full width, a footer)
-cut the page into bands, and each band is read left column first, then right. A gutter is only
-taken for one between *columns of text*: on receipts and forms the same kind of gutter runs
-between keys and their values, and reading all keys before all values would tear every row
-apart. So a side made of short fragments that pair up row by row with the other side is
-never a column; such regions are read row by row, left to right. Inside each region, rows
-are grouped into blocks (paragraphs) where the spacing, the indent or the text size changes.
+two-column paper row by row. Here a page is cut recursively. First across, at empty bands at
+least two text heights tall (figures, listings and captions stand between such gaps). Then,
+where a vertical gutter separates two columns of text, the lines that cross it (a title, an
+abstract set full width, a footer) cut the region into bands, and each band is read left
+column first, then right. A gutter is only taken for one between *columns of text*: on
+receipts and forms the same kind of gutter runs between keys and their values, and reading all
+keys before all values would tear every row apart. So two sides count as columns only when
+both have text along the height they share, each is more than a row tall, and either their
+lines do not pair up row by row or both are set like text (wide, many lines filling the
+width); anything else is read row by row, left to right. Inside each region, rows are grouped
+into blocks (paragraphs) where the spacing, the indent or the text size changes.
 
 Everything works on axis-aligned boxes [x0, y0, x1, y1] in page pixels, so it serves any
 list of lines; `OCRResult.blocks` applies it to a page.
@@ -25,7 +28,7 @@ _MIN_COLUMN_WIDTH = 8.0  # a column of text is at least this many text heights w
 _FILLED = 0.7  # a line fills its column when it is this share of the column's width
 _FILLED_SHARE = 0.3  # in a column of text at least this share of lines fill it (figures
 # and code listings in a column leave many lines short)
-_MIN_COLUMN_LINES = 4  # fewer lines side by side are read as rows
+_MIN_COLUMN_LINES = 4  # sides sharing rows need this many lines to be columns of text
 _PAIRED_SHARE = 0.25  # sides whose lines share rows this often may be a table, not columns
 _SIDE_BY_SIDE = 0.5  # columns both have text along half the height they share
 _SAME_ROW = 0.5  # two lines overlapping vertically by half the smaller height share a row

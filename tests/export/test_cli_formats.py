@@ -1,10 +1,13 @@
 """`textlens ocr --format ...` writes one file per document in each format (issue 5)."""
 from __future__ import annotations
 
-from lxml import etree
+import pytest
 from export.measures import pdftotext
+from lxml import etree
 
 from textlens.cli import main
+
+pytestmark = pytest.mark.slow  # OCRs real pages
 
 
 def test_cli_writes_every_format(eval_data, tmp_path):

@@ -9,6 +9,8 @@ from lxml import etree
 from textlens.export import EXPORTERS
 from textlens.export.page import words_of
 
+pytestmark = pytest.mark.slow  # OCRs real pages
+
 XHTML = {"h": "http://www.w3.org/1999/xhtml"}
 ALTO = {"a": "http://www.loc.gov/standards/alto/ns-v4#"}
 

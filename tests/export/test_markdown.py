@@ -1,6 +1,7 @@
 """Markdown: headings by text size, prose reflowed, rows kept, markup escaped."""
 from __future__ import annotations
 
+import pytest
 from export.made_pages import made_page
 
 from textlens.export import EXPORTERS
@@ -36,6 +37,7 @@ def test_pages_are_separated_by_a_rule():
     assert _md(one, two) == "first page\n\n---\n\nsecond page\n"
 
 
+@pytest.mark.slow
 def test_real_paper_title_is_a_heading(tracemonkey):
     md = _md(*tracemonkey)
     assert md.startswith("# Trace-based Just-in-Time Type Specialization for Dynamic Languages")

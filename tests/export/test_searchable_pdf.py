@@ -21,6 +21,7 @@ def our_pdf(tracemonkey, tmp_path_factory) -> Path:
     return path
 
 
+@pytest.mark.slow
 def test_one_page_per_result_sized_by_the_render_resolution(tracemonkey, our_pdf):
     import pypdfium2 as pdfium
 
@@ -29,6 +30,7 @@ def test_one_page_per_result_sized_by_the_render_resolution(tracemonkey, our_pdf
     assert pdf[0].get_size() == pytest.approx((612, 792), abs=0.5)  # US Letter at 150 dpi
 
 
+@pytest.mark.slow
 def test_pdftotext_word_f1_matches_our_json(tracemonkey, tracemonkey_truth, our_pdf):
     for k, (result, truth) in enumerate(zip(tracemonkey, tracemonkey_truth), 1):
         ours = word_f1(truth["full_text"], "\n".join(result.json["res"]["rec_texts"]))
@@ -37,6 +39,7 @@ def test_pdftotext_word_f1_matches_our_json(tracemonkey, tracemonkey_truth, our_
         assert extracted >= ours - 0.02
 
 
+@pytest.mark.slow
 def test_pdftotext_finds_words_where_we_put_them(tracemonkey, our_pdf):
     hits = total = 0
     for k, result in enumerate(tracemonkey, 1):

@@ -7,12 +7,15 @@ the columns.
 """
 from __future__ import annotations
 
+import pytest
 from export.measures import cer, pdftotext
 from test_reading_order import column_violations
 
 from textlens.export import EXPORTERS
 from textlens.export.text import page_text
 from textlens.result import OCRResult
+
+pytestmark = pytest.mark.slow  # OCRs real pages
 
 
 def _order(result: OCRResult) -> list[int]:

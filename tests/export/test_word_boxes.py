@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from statistics import mean
 
+import pytest
 from export.measures import pdf_words
+
+pytestmark = pytest.mark.slow  # OCRs real pages
 
 
 def _x_iou(a: list[float], b: list[float]) -> float:
