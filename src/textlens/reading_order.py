@@ -32,6 +32,8 @@ _MIN_COLUMN_LINES = 4  # sides sharing rows need this many lines to be columns o
 _PAIRED_SHARE = 0.25  # sides whose lines share rows this often may be a table, not columns
 _SIDE_BY_SIDE = 0.5  # columns both have text along half the height they share
 _SAME_ROW = 0.5  # two lines overlapping vertically by half the smaller height share a row
+_RESIZED = 1.6  # text this much taller or smaller than its block starts a new one (detected
+# heights of one font wobble by a third with ascenders, descenders and brackets)
 _SLAB_GAP = 2.0  # empty bands this many text heights tall cut a region across
 _EDGE_MARGIN = 0.15  # gutters are looked for away from the region's outer 15 %
 
@@ -262,7 +264,8 @@ def _paragraphs(page: _Boxes, rows: list[list[int]]) -> list[Block]:
     for k in range(1, len(rows)):
         h = min(height[k], height[k - 1])
         spaced = gaps[k - 1] > max(usual_gap, 0.0) + 0.4 * h
-        resized = max(height[k], height[k - 1]) > 1.25 * h
+        block_height = float(np.median([height[j] for j in range(k - len(blocks[-1]), k)]))
+        resized = max(height[k], block_height) > _RESIZED * min(height[k], block_height)
         indented = left[k] - margin > 0.8 * h and abs(left[k - 1] - margin) <= 0.5 * h
         if spaced or resized or indented:
             blocks.append([])

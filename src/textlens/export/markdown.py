@@ -3,7 +3,9 @@
 Prose blocks (rows that fill the block's width) are reflowed into one paragraph, with words
 broken by a hyphen at a line's end joined again. Other blocks (a receipt's rows, an address)
 keep their rows, one per line with a hard break. A short block set clearly larger than the
-page's body text is a heading: `#` from 1.6 times the body's height, `##` from 1.25 times.
+page's body text is a heading: `#` from twice the body's height, `##` from 1.5 times
+(detected line heights wobble by a quarter with ascenders and descenders, so smaller steps
+would turn body lines into headings).
 Characters Markdown would read as markup are escaped.
 """
 from __future__ import annotations
@@ -14,15 +16,18 @@ from statistics import median
 from ..result import Line, OCRResult
 from .page import union_box
 
-_H1, _H2 = 1.6, 1.25  # heading levels, as multiples of the body text's height
+_H1, _H2 = 2.0, 1.5  # heading levels, as multiples of the body text's height
 _FILLED = 0.75  # a prose row fills at least this share of its block's width
 _INLINE = re.compile(r"([\\`*_\[\]<>])")
-_LINE_START = re.compile(r"^(\s*)([#>+=-]|\d+[.)](?=\s|$))")
+_LINE_START = re.compile(r"^(\s*)([#>+=-])")
+_LIST_NUMBER = re.compile(r"^(\s*\d+)([.)])(?=\s|$)")
 _HYPHENATED = re.compile(r"(?<=[^\W\d_])-$")
 
 
 def _escape(text: str) -> str:
-    return _LINE_START.sub(lambda m: m.group(1) + "\\" + m.group(2), _INLINE.sub(r"\\\1", text))
+    text = _INLINE.sub(r"\\\1", text)
+    text = _LINE_START.sub(r"\1\\\2", text)
+    return _LIST_NUMBER.sub(r"\1\\\2", text)
 
 
 def _height(line: Line) -> float:
