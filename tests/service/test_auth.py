@@ -29,7 +29,8 @@ def test_only_configured_tokens_pass():
         assert caught.value.status == 403
 
 
-ENDPOINTS = [("POST", "/ocr", {"file": "x"}), ("POST", "/predictions", {"input": {"images": ["x"]}}),
+ENDPOINTS = [("POST", "/ocr", {"file": "x"}),
+             ("POST", "/predictions", {"input": {"images": ["x"]}}),
              ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "<OCR>"}]}),
              ("GET", "/v1/models", None)]
 

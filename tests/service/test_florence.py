@@ -21,22 +21,25 @@ def _output(response) -> dict:
 
 
 def test_a_corrupt_image_among_good_ones_fails_only_its_page(main_server, eval_data, receipt,
-                                                             corrupt_image, found_lines):
-    second = sorted(manifest_items(eval_data, "sroie"), key=lambda i: len(i["lines"]))[1]
-    second_bytes = (eval_data / "sroie" / second["image"]).read_bytes()
+                                                             corrupt_image, pdf_path,
+                                                             found_lines):
+    """A receipt, a broken image, and a real 9-page PDF (this server reads 2 pages a PDF)."""
+    pdf_truth = {i["page"]: i for i in manifest_items(eval_data, "pdf_digital")
+                 if i["doc"] == "elegantnote_en"}
     images = [base64.b64encode(receipt["bytes"]).decode(),
               base64.b64encode(corrupt_image).decode(),
-              "data:image/jpeg;base64," + base64.b64encode(second_bytes).decode()]
+              "data:application/pdf;base64," + base64.b64encode(pdf_path.read_bytes()).decode()]
     with main_server.client("alpha-token") as client:
         response = client.post("/predictions", json={"input": {
             "images": images, "task": "OCR_WITH_REGION", "include_image": True}})
     output = _output(response)
-    assert output["task"] == "OCR_WITH_REGION" and output["total_pages"] == 3
-    good, bad, other = output["results"]
-    assert [p["page"] for p in output["results"]] == [1, 2, 3]
+    assert output["task"] == "OCR_WITH_REGION" and output["total_pages"] == 4
+    good, bad, *pdf_pages = output["results"]
+    assert [p["page"] for p in output["results"]] == [1, 2, 3, 4]
     assert bad["error"] and "images[1]" in bad["error"]
     assert (bad["text"], bad["regions"], bad["image_base64"]) == ("", [], None)
-    for page, truth in ((good, receipt), (other, second)):
+    expected = [(good, receipt), (pdf_pages[0], pdf_truth[1]), (pdf_pages[1], pdf_truth[2])]
+    for page, truth in expected:
         assert page["error"] is None and page["type"] == "OCR_WITH_REGION"
         texts = [r["text"] for r in page["regions"]]
         assert all(text in page["text"] for text in texts)  # same lines, maybe joined by row
@@ -47,7 +50,7 @@ def test_a_corrupt_image_among_good_ones_fails_only_its_page(main_server, eval_d
             assert 0 <= x1 < x2 <= truth["width"] and 0 <= y1 < y2 <= truth["height"]
         drawn = Image.open(io.BytesIO(base64.b64decode(page["image_base64"])))
         assert drawn.format == "PNG" and drawn.size == (truth["width"], truth["height"])
-    assert "POST /predictions status=200 pages=3" in main_server.log()
+    assert "POST /predictions status=200 pages=4" in main_server.log()
 
 
 def test_plain_ocr_gives_text_only(main_server, receipt_b64, receipt, found_lines):
@@ -57,14 +60,6 @@ def test_plain_ocr_gives_text_only(main_server, receipt_b64, receipt, found_line
     [page] = _output(response)["results"]
     assert page["type"] == "OCR" and page["regions"] == [] and page["image_base64"] is None
     assert found_lines(receipt["lines"], page["text"].split("\n")) >= 0.5
-
-
-def test_a_pdf_is_sent_to_ocr_instead(main_server, blank_pdf):
-    with main_server.client("alpha-token") as client:
-        response = client.post("/predictions", json={"input": {
-            "images": [base64.b64encode(blank_pdf(2)).decode()]}})
-    [page] = _output(response)["results"]
-    assert "send PDFs to /ocr" in page["error"]
 
 
 def test_invalid_requests_are_refused_before_any_work(main_server):

@@ -61,8 +61,12 @@ def test_region_prompt_answers_json_regions(main_server, receipt, receipt_b64, f
     (_ask({"url": "data:image/png;base64," + base64.b64encode(b"no image").decode()}),
      "not a supported image"),
     (_ask({"url": "https://example.com/a.png"}), "URL inputs are disabled"),
+    ("pdf", "send PDFs to /ocr or /predictions"),
 ])
-def test_bad_requests_answer_400_as_openai_errors(main_server, body, words):
+def test_bad_requests_answer_400_as_openai_errors(main_server, pdf_path, body, words):
+    if body == "pdf":  # the real multi-page PDF: one image per chat request
+        body = _ask({"url": "data:application/pdf;base64,"
+                            + base64.b64encode(pdf_path.read_bytes()).decode()})
     with main_server.client("alpha-token") as client:
         response = client.post("/v1/chat/completions", json=body)
     assert response.status_code == 400

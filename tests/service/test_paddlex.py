@@ -1,4 +1,4 @@
-"""POST /ocr and GET /health, field for field as PaddleX serving and the PP-OCRv5 API define them."""
+"""POST /ocr and GET /health, field for field as PaddleX serving and the PP-OCRv5 API have them."""
 from __future__ import annotations
 
 import base64

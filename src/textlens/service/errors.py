@@ -64,5 +64,6 @@ def documented(model: type[BaseModel], *statuses: int) -> dict[int | str, dict[s
 
 
 _REASONS = {400: "Bad request", 403: "Missing or invalid token", 413: "Request body too large",
-            422: "Invalid request", 429: "Daily page quota reached", 500: "Parameter error (/ocr) or internal error",
-            503: "Server busy", 504: "Request timed out"}
+            422: "Invalid request", 429: "Daily page quota reached",
+            500: "Parameter error (/ocr) or internal error", 503: "Server busy",
+            504: "Request timed out"}

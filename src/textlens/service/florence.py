@@ -1,9 +1,10 @@
 """POST /predictions: the Florence-2 Advanced OCR deployment's contract (seed 000).
 
 A Replicate/Cog-style body `{"input": {images, task, include_image}}`; the answer's `output` is
-a JSON *string* that clients parse, holding one page object per image. Each image is one page,
-and an image that cannot be read gives its page an `error` while the others succeed, as the
-deployment promises: one bad scan in a batch of fifty loses nothing else.
+a JSON *string* that clients parse, holding one page object per page read. An image is one page;
+a PDF (which the deployment asks clients to turn into images first) is taken as its pages, up to
+max_num_input_imgs. An input that cannot be read gives its page an `error` while the others
+succeed, as the deployment promises: one bad scan in a batch of fifty loses nothing else.
 """
 from __future__ import annotations
 
@@ -18,15 +19,15 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from ..errors import InputError, TextlensError
-from ..inputs import Source, pages
+from ..inputs import Page, Source, pages
 from ..pipeline import OCR
 from ..render import draw_boxes
 from ..result import OCRResult
 from .encode import page_image, to_base64
 from .errors import DEFAULT_FACE, Detail, Face, documented
 from .host import Host, caller, host_of
-from .runner import JobControl
-from .uploads import is_pdf
+from .runner import Abandoned, JobControl
+from .uploads import count_pages, is_pdf
 
 router = APIRouter(tags=["Florence-2 OCR"])
 logger = logging.getLogger(__name__)
@@ -38,8 +39,9 @@ Task = Literal["OCR", "OCR_WITH_REGION"]
 
 class PredictionInput(BaseModel):
     images: list[str] = Field(min_length=1, max_length=MAX_IMAGES,
-                              description="1 to 50 images (JPG, PNG, WEBP, BMP, TIFF): base64, "
-                                          "data URIs, or URLs when the server allows them")
+                              description="1 to 50 images (JPG, PNG, WEBP, BMP, TIFF) or PDFs: "
+                                          "base64, data URIs, or URLs when the server allows "
+                                          "them")
     task: Task = Field("OCR", description="OCR: text only; OCR_WITH_REGION: text and boxes")
     include_image: bool = Field(False, description="with OCR_WITH_REGION: a PNG (base64) of "
                                                    "each page with its boxes drawn")
@@ -66,7 +68,7 @@ class Region(BaseModel):
 class PageOutput(BaseModel):
     """One page object of the output string."""
 
-    page: int = Field(description="1-based position of the image in the request")
+    page: int = Field(description="1-based position of the page among all pages read")
     type: Task
     text: str = ""
     regions: list[Region] = Field(default_factory=list)
@@ -79,10 +81,11 @@ def regions(result: OCRResult) -> list[Region]:
     return [Region(text=line.text, bbox=[float(v) for v in line.box]) for line in result.lines]
 
 
-def first_page(data: bytes, label: str) -> Source:
-    """An image input as an engine source; PDFs belong to /ocr."""
+def image_source(data: bytes, label: str) -> Source:
+    """One image for the endpoints that read exactly one page; PDFs belong to /ocr."""
     if is_pdf(data):
-        raise InputError(f"{label}: a PDF; this endpoint takes images (send PDFs to /ocr)")
+        raise InputError(f"{label}: a PDF; this endpoint reads one image (send PDFs to /ocr "
+                         "or /predictions)")
     return Source(name=label, data=data)
 
 
@@ -93,10 +96,14 @@ async def predict(body: PredictionRequest, request: Request,
     started = time.monotonic()
     host = host_of(request)
     task = body.input.task
-    inputs = await asyncio.gather(*(_read(host, text, f"images[{i}]")
-                                    for i, text in enumerate(body.input.images)))
-    job = partial(_ocr_images, host.engine, inputs, task, body.input.include_image)
-    results = await host.execute(request, token, len(inputs), job)
+    labels = [f"images[{i}]" for i in range(len(body.input.images))]
+    read = await asyncio.gather(*(_read(host, text, label)
+                                  for text, label in zip(body.input.images, labels)))
+    inputs, counts = zip(*(_counted(item, label, host.config.max_num_input_imgs)
+                           for item, label in zip(read, labels)))
+    job = partial(_ocr_inputs, host.engine, list(zip(labels, inputs)), task,
+                  body.input.include_image, host.config.max_num_input_imgs)
+    results = await host.execute(request, token, sum(counts), job)
     output = {"task": task, "total_pages": len(results), "results": results, "pages": results}
     return PredictionResponse(id=request.state.log_id,
                               output=json.dumps(output, ensure_ascii=False),
@@ -104,40 +111,56 @@ async def predict(body: PredictionRequest, request: Request,
 
 
 async def _read(host: Host, text: str, label: str) -> bytes | TextlensError:
-    """The image's bytes, or the reason it could not be read (kept for that page's error)."""
+    """The file's bytes, or the reason it could not be read (kept for that page's error)."""
     try:
         return await host.read(text, label)
     except TextlensError as exc:
         return exc
 
 
-def _ocr_images(engine: OCR, inputs: list[bytes | TextlensError], task: Task,
-                include_image: bool, control: JobControl) -> list[dict]:
-    """Runs in the OCR thread: one page object per image, failures included."""
-    out = []
-    for number, item in enumerate(inputs, start=1):
-        control.check()
-        out.append(_page(engine, number, item, task, include_image).model_dump())
+def _counted(item: bytes | TextlensError, label: str,
+             cap: int | None) -> tuple[bytes | TextlensError, int]:
+    """The input and the pages it will give: an unreadable one still gives its error page."""
+    if isinstance(item, TextlensError):
+        return item, 1
+    try:
+        return item, count_pages(item, label, cap)
+    except TextlensError as exc:
+        return exc, 1
+
+
+def _ocr_inputs(engine: OCR, inputs: list[tuple[str, bytes | TextlensError]], task: Task,
+                include_image: bool, cap: int | None, control: JobControl) -> list[dict]:
+    """Runs in the OCR thread: a page object per image or PDF page, failures included."""
+    out: list[dict] = []
+
+    def add(**fields: object) -> None:
+        out.append(PageOutput(page=len(out) + 1, type=task, **fields).model_dump())
+
+    for label, item in inputs:
+        try:
+            if isinstance(item, TextlensError):
+                raise item
+            for page in pages(Source(name=label, data=item), max_pdf_pages=cap):
+                control.check()
+                add(**_read_page(engine, page, task, include_image))
+        except Abandoned:
+            raise
+        except TextlensError as exc:
+            add(error=str(exc))
+        except Exception:  # a bug of ours on one input must not cost the others
+            logger.exception("%s: unexpected error", label)
+            add(error=f"{label}: internal error on this input")
     return out
 
 
-def _page(engine: OCR, number: int, item: bytes | TextlensError, task: Task,
-          include_image: bool) -> PageOutput:
-    try:
-        if isinstance(item, TextlensError):
-            raise item
-        source = first_page(item, f"images[{number - 1}]")
-        result = engine.process(next(pages(source)))
-    except TextlensError as exc:
-        return PageOutput(page=number, type=task, error=str(exc))
-    except Exception:  # a bug of ours on one image must not cost the other pages
-        logger.exception("images[%d]: unexpected error", number - 1)
-        return PageOutput(page=number, type=task, error="internal error on this image")
+def _read_page(engine: OCR, page: Page, task: Task, include_image: bool) -> dict[str, object]:
+    """The fields of one page object that OCR fills in."""
+    result = engine.process(page)
     if task == "OCR":
-        return PageOutput(page=number, type=task, text=result.text)
+        return {"text": result.text}
     image = None
     if include_image:
         drawn = draw_boxes(page_image(result.image), [line.poly for line in result.lines])
         image = to_base64(drawn, "PNG")
-    return PageOutput(page=number, type=task, text=result.text, regions=regions(result),
-                      image_base64=image)
+    return {"text": result.text, "regions": regions(result), "image_base64": image}

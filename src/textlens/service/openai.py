@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field
 from ..inputs import Source, pages
 from ..pipeline import OCR
 from .errors import Face, ServiceError, documented
-from .florence import first_page, regions
+from .florence import image_source, regions
 from .host import caller, host_of
 from .runner import JobControl
 
@@ -135,7 +135,7 @@ async def chat(body: ChatRequest, request: Request,
         raise ServiceError(400, "stream: true is not supported; ask without streaming")
     task, image = _task_and_image(body.messages)
     host = host_of(request)
-    source = first_page(await host.read(image, "image_url"), "image_url")
+    source = image_source(await host.read(image, "image_url"), "image_url")
     content = await host.execute(request, token, 1, partial(_answer, host.engine, source, task))
     return ChatCompletion(
         id=f"chatcmpl-{request.state.log_id}", created=int(time.time()),
