@@ -16,7 +16,7 @@ from .page import union_box, words_of
 
 ALTO = "http://www.loc.gov/standards/alto/ns-v4#"
 _XSI = "http://www.w3.org/2001/XMLSchema-instance"
-_SCHEMA = f"{ALTO} http://www.loc.gov/alto/v4/alto-4-4.xsd"
+_SCHEMA = f"{ALTO} http://www.loc.gov/standards/alto/v4/alto-4-4.xsd"
 
 
 def _el(parent: ET.Element, tag: str, attrs: dict[str, str] | None = None) -> ET.Element:
