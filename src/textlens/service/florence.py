@@ -18,7 +18,7 @@ from typing import Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from ..errors import InputError, TextlensError
+from ..errors import TextlensError
 from ..inputs import Page, Source, pages
 from ..pipeline import OCR
 from ..render import draw_boxes
@@ -27,7 +27,7 @@ from .encode import page_image, to_base64
 from .errors import DEFAULT_FACE, Detail, Face, documented
 from .host import Host, caller, host_of
 from .runner import Abandoned, JobControl
-from .uploads import count_pages, is_pdf
+from .uploads import count_pages
 
 router = APIRouter(tags=["Florence-2 OCR"])
 logger = logging.getLogger(__name__)
@@ -79,14 +79,6 @@ class PageOutput(BaseModel):
 def regions(result: OCRResult) -> list[Region]:
     """A page's text lines as Florence regions: text and axis-aligned box."""
     return [Region(text=line.text, bbox=[float(v) for v in line.box]) for line in result.lines]
-
-
-def image_source(data: bytes, label: str) -> Source:
-    """One image for the endpoints that read exactly one page; PDFs belong to /ocr."""
-    if is_pdf(data):
-        raise InputError(f"{label}: a PDF; this endpoint reads one image (send PDFs to /ocr "
-                         "or /predictions)")
-    return Source(name=label, data=data)
 
 
 @router.post("/predictions", response_model=PredictionResponse, summary="Florence-2 style OCR",
@@ -141,7 +133,7 @@ def _ocr_inputs(engine: OCR, inputs: list[tuple[str, bytes | TextlensError]], ta
         try:
             if isinstance(item, TextlensError):
                 raise item
-            for page in pages(Source(name=label, data=item), max_pdf_pages=cap):
+            for page in pages(Source(name=label, data=item), engine.settings.pdf_dpi, cap):
                 control.check()
                 add(**_read_page(engine, page, task, include_image))
         except Abandoned:

@@ -17,12 +17,14 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
+from ..errors import InputError
 from ..inputs import Source, pages
 from ..pipeline import OCR
 from .errors import Face, ServiceError, documented
-from .florence import image_source, regions
+from .florence import regions
 from .host import caller, host_of
 from .runner import JobControl
+from .uploads import is_pdf
 
 router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
 
@@ -143,6 +145,14 @@ async def chat(body: ChatRequest, request: Request,
         choices=[Choice(message=AssistantMessage(content=content))],
         usage=Usage(prompt_tokens=1, completion_tokens=len(content),
                     total_tokens=1 + len(content)))
+
+
+def image_source(data: bytes, label: str) -> Source:
+    """The one image of a chat request; a PDF has pages, which /ocr and /predictions read."""
+    if is_pdf(data):
+        raise InputError(f"{label}: a PDF; a chat request reads one image (send PDFs to /ocr "
+                         "or /predictions)")
+    return Source(name=label, data=data)
 
 
 def _task_and_image(messages: list[ChatMessage]) -> tuple[str, str]:
