@@ -14,7 +14,7 @@ from .config import PARAMETERS
 from .errors import TextlensError
 
 # Modules that add their own subcommand with register(subparsers).
-_FACES: tuple[str, ...] = ("textlens.service.command",)
+_FACES: tuple[str, ...] = ("textlens.service.command", "textlens.batch.command")
 
 
 def _add_pipeline_flags(parser: argparse.ArgumentParser) -> None:

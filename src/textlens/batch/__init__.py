@@ -1,0 +1,91 @@
+"""Batch OCR: a folder, a list of paths or a JSONL manifest, resumable, locally or on Ray.
+
+    from textlens.batch import run_batch
+    summary = run_batch("scans/", "out/", formats=("json", "txt"))        # local processes
+    summary = run_batch("scans/", "/shared/out", ray="ray://head:10001")  # a Ray cluster
+
+Every page gets `out/<its folder relative to the input>/<stem>[_<page>]_res.json`; a rerun skips
+the pages already written; `out/summary.json` lists what was done and every failure.
+"""
+from __future__ import annotations
+
+import time
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+from ..config import Settings, resolve
+from ..errors import ConfigError
+from ..export import EXPORTERS
+from ..runtime import default_threads
+from .collect import Collector
+from .plan import Failure, make_plan
+from .summary import Summary
+from .work import Crew
+
+__all__ = ["run_batch", "Summary", "Failure"]
+
+# onnxruntime threads of a worker when neither --workers nor --cpu_threads says otherwise.
+THREADS_PER_WORKER = 1
+
+
+def run_batch(input: str | Path, out: str | Path, *, workers: int | None = None,
+              ray: bool | str | None = None, formats: Sequence[str] = ("json",),
+              progress: bool = True, config: str | Path | None = None,
+              **ocr_params: Any) -> Summary:
+    """OCR every page under `input` into `out` and write `out/summary.json`.
+
+    `ray`: None/False runs a local process pool; True runs on Ray (RAY_ADDRESS, a running
+    cluster, or a new local one); a string is the cluster's address. `workers` is the number
+    of engines (processes or actors); by default one per core. `formats` adds document formats
+    (txt, md, hocr, alto, pdf) to the per-page JSON, which is always written: it is what a
+    rerun looks for. `ocr_params` and `config` are the OCR engine's.
+    """
+    started = time.monotonic()
+    documents = _document_formats(formats)
+    settings = resolve(config, **ocr_params)
+    if workers is not None and workers < 1:
+        raise ConfigError(f"workers must be at least 1, not {workers}")
+    plan = make_plan(input, out, documents)
+    collector = Collector(plan, documents, progress)
+    keep = bool(documents)
+    if ray:
+        from .ray_job import ray_cluster, run_ray
+
+        with ray_cluster(ray if isinstance(ray, str) else None) as (cores, biggest):
+            crew = _crew(cores, biggest, workers, settings, keep)
+            if plan.tasks:
+                run_ray(plan, crew, collector)
+    else:
+        cores = default_threads()
+        crew = _crew(cores, cores, workers, settings, keep)
+        if plan.tasks:
+            from .local import run_local
+
+            run_local(plan, crew, collector)
+    collector.close()
+    summary = Summary(input=str(input), out=str(out), mode="ray" if ray else "local",
+                      workers=crew.workers, threads=crew.threads, files=plan.files,
+                      pages=collector.pages, pages_skipped=plan.pages_done,
+                      failures=collector.failures, seconds=time.monotonic() - started)
+    summary.write()
+    return summary
+
+
+def _document_formats(formats: Sequence[str]) -> list[str]:
+    """The formats besides the per-page JSON, checked against the exporters."""
+    unknown = [f for f in formats if f != "json" and f not in EXPORTERS]
+    if unknown:
+        raise ConfigError(f"unknown format {', '.join(unknown)}: choose from json, "
+                          f"{', '.join(EXPORTERS)}")
+    return [f for f in dict.fromkeys(formats) if f != "json"]
+
+
+def _crew(cores: int, biggest: int, workers: int | None, settings: Settings,
+          keep_results: bool) -> Crew:
+    """Workers and threads so that the cores are used but not oversubscribed: workers x
+    threads = cores, and no worker asks for more threads than one machine has."""
+    threads = settings.cpu_threads
+    workers = workers or max(1, cores // (threads or THREADS_PER_WORKER))
+    threads = threads or max(1, min(cores // workers, biggest))
+    return Crew(workers, threads, settings, keep_results)

@@ -1,0 +1,76 @@
+"""The two steps every worker runs, in either mode: decode a file into its pages still to do,
+and OCR one page into its JSON file.
+
+Both turn every failure into an Outcome instead of raising: one corrupt file or one page that
+trips a stage must cost that file, never the rest of a long job.
+"""
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import asdict, dataclass
+
+from ..config import Settings
+from ..errors import TextlensError
+from ..inputs import Page, Source, pages
+from ..pipeline import OCR
+from ..result import OCRResult
+from .plan import FileTask
+
+
+@dataclass(frozen=True)
+class Crew:
+    """How a job's engines are laid out and built: one recipe for a process or a Ray actor."""
+
+    workers: int
+    threads: int  # onnxruntime threads of each worker's engine
+    settings: Settings  # resolved on the driver, so a bad parameter fails before any start-up
+    keep_results: bool  # send results back to the driver, which assembles documents
+
+    def engine(self) -> OCR:
+        return OCR(**{**asdict(self.settings), "cpu_threads": self.threads})
+
+
+@dataclass
+class PageJob:
+    """A decoded page to OCR and the folder its result goes to."""
+
+    page: Page
+    out_dir: str
+
+
+@dataclass
+class Outcome:
+    """What the driver hears back: a page written, or a file (or page) that failed."""
+
+    path: str
+    page_index: int | None = None
+    error: str | None = None
+    result: OCRResult | None = None  # sent back only when documents are assembled from pages
+    given_up: int = 0  # pages of a file that failed to decode that will never be reported
+
+
+def expand(task: FileTask, pdf_dpi: int) -> Iterator[PageJob | Outcome]:
+    """The task's pages still to do, decoded lazily; a decoding failure ends the file."""
+    emitted = 0
+    try:
+        for page in pages(Source(name=task.name, path=task.path), pdf_dpi):
+            if task.todo is None or page.page_index in task.todo:
+                emitted += 1
+                yield PageJob(page, task.out_dir)
+    except TextlensError as exc:
+        yield Outcome(task.path, error=str(exc), given_up=max(0, task.expected_pages - emitted))
+
+
+def run_page(ocr: OCR, job: PageJob, keep_result: bool) -> Outcome:
+    """OCR one page and write its JSON (atomically: a kill leaves no half file)."""
+    page = job.page
+    label = page.input_path or page.name
+    try:
+        result = ocr.process(page)
+        result.save_to_json(job.out_dir)
+    except TextlensError as exc:
+        return Outcome(label, page.page_index, error=str(exc))
+    except Exception as exc:  # noqa: BLE001 - a bug on one page must not stop the job
+        return Outcome(label, page.page_index,
+                       error=f"{label}: internal error ({type(exc).__name__}: {exc})")
+    return Outcome(label, page.page_index, result=result if keep_result else None)
