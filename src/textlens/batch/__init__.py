@@ -47,6 +47,8 @@ def run_batch(input: str | Path, out: str | Path, *, workers: int | None = None,
     if workers is not None and workers < 1:
         raise ConfigError(f"workers must be at least 1, not {workers}")
     plan = make_plan(input, out, documents)
+    if plan.tasks:
+        _check_engine(settings)
     collector = Collector(plan, documents, progress)
     keep = bool(documents)
     if ray:
@@ -70,6 +72,14 @@ def run_batch(input: str | Path, out: str | Path, *, workers: int | None = None,
                       failures=collector.failures, seconds=time.monotonic() - started)
     summary.write()
     return summary
+
+
+def _check_engine(settings: Settings) -> None:
+    """Load the engine once on the driver: a missing or broken model is the job's error,
+    reported before any worker starts rather than once per page."""
+    engine = Crew(1, 1, settings, False).engine()
+    if isinstance(engine, Exception):
+        raise engine
 
 
 def _document_formats(formats: Sequence[str]) -> list[str]:

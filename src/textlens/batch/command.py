@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..cli import _add_pipeline_flags, _pipeline_args
 
@@ -38,6 +39,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def _run(args: argparse.Namespace) -> int:
     from . import run_batch
+    from .summary import SUMMARY_NAME
 
     summary = run_batch(args.input, args.out, workers=args.workers, ray=args.ray,
                         formats=[f.strip() for f in args.format.split(",") if f.strip()],
@@ -45,6 +47,6 @@ def _run(args: argparse.Namespace) -> int:
                         **_pipeline_args(args))
     print(f"{summary.pages} page(s) written, {summary.pages_skipped} already done, "
           f"{len(summary.failures)} failure(s) in {summary.seconds:.1f} s "
-          f"({summary.pages_per_second:.2f} pages/s); summary: {summary.out}/summary.json",
+          f"({summary.pages_per_second:.2f} pages/s); summary: {Path(summary.out) / SUMMARY_NAME}",
           file=sys.stderr)
     return 1 if summary.failures else 0

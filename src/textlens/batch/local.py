@@ -21,7 +21,7 @@ from .work import Crew, Outcome, PageJob, expand, run_page
 
 IN_FLIGHT_PER_WORKER = 2  # one running, one queued: no worker waits for the driver
 
-_engine: OCR | TextlensError | None = None
+_engine: OCR | TextlensError | None = None  # this worker process's, built once
 _keep_results = False
 
 
@@ -57,15 +57,10 @@ def _collect(running: set[Future[Outcome]], collector: Collector,
 
 
 def _start_worker(crew: Crew) -> None:
-    """Build this process's engine once. A failure is kept and raised by the first page, so
-    the driver shows it as the user's error rather than as a broken pool."""
     global _engine, _keep_results
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     _keep_results = crew.keep_results
-    try:
-        _engine = crew.engine()
-    except TextlensError as exc:
-        _engine = exc
+    _engine = crew.engine()
 
 
 def _exit_with(parent: int) -> None:
@@ -77,7 +72,5 @@ def _exit_with(parent: int) -> None:
 
 
 def _ocr_page(job: PageJob) -> Outcome:
-    if isinstance(_engine, TextlensError):
-        raise _engine
     assert _engine is not None, "the worker initializer did not run"
     return run_page(_engine, job, _keep_results)

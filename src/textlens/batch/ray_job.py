@@ -51,6 +51,7 @@ def ray_cluster(address: str | None) -> Iterator[tuple[int, int]]:
 
 def run_ray(plan: Plan, crew: Crew, collector: Collector) -> None:
     """Run the plan as a Ray Data job on the connected cluster and report every outcome."""
+    import ray
     import ray.data
 
     _quiet_ray_data_console()
@@ -68,11 +69,10 @@ def run_ray(plan: Plan, crew: Crew, collector: Collector) -> None:
     try:
         for row in outcomes.iter_rows():
             collector.add(row["outcome"])
-    except Exception as exc:  # noqa: BLE001 - Ray wraps the actor's error in its own types
-        cause = getattr(exc, "cause", None)
-        if isinstance(cause, TextlensError):  # e.g. a model missing on a worker node
-            raise TextlensError(str(cause)) from None
-        raise
+    except ray.exceptions.RayError as exc:  # a lost node or actor, past Ray's own retries
+        reason = str(exc).strip().splitlines()[0]
+        raise TextlensError(f"the Ray job stopped ({type(exc).__name__}: {reason}); rerun the "
+                            "same command to resume") from None
 
 
 def _decode(row: dict[str, Any], pdf_dpi: int) -> Iterator[dict[str, Any]]:

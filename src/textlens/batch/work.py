@@ -26,8 +26,13 @@ class Crew:
     settings: Settings  # resolved on the driver, so a bad parameter fails before any start-up
     keep_results: bool  # send results back to the driver, which assembles documents
 
-    def engine(self) -> OCR:
-        return OCR(**{**asdict(self.settings), "cpu_threads": self.threads})
+    def engine(self) -> OCR | TextlensError:
+        """The worker's engine, or the error that kept it from loading (a model missing on
+        one node of a cluster): run_page then fails that worker's pages, not the job."""
+        try:
+            return OCR(**{**asdict(self.settings), "cpu_threads": self.threads})
+        except TextlensError as exc:
+            return exc
 
 
 @dataclass
@@ -61,10 +66,12 @@ def expand(task: FileTask, pdf_dpi: int) -> Iterator[PageJob | Outcome]:
         yield Outcome(task.path, error=str(exc), given_up=max(0, task.expected_pages - emitted))
 
 
-def run_page(ocr: OCR, job: PageJob, keep_result: bool) -> Outcome:
+def run_page(ocr: OCR | TextlensError, job: PageJob, keep_result: bool) -> Outcome:
     """OCR one page and write its JSON (atomically: a kill leaves no half file)."""
     page = job.page
     label = page.input_path or page.name
+    if isinstance(ocr, TextlensError):
+        return Outcome(label, page.page_index, error=f"{label}: {ocr}")
     try:
         result = ocr.process(page)
         result.save_to_json(job.out_dir)

@@ -1,0 +1,69 @@
+"""The driver's bookkeeping and the workers' failure paths, without running OCR: outcomes in any
+order, documents only from complete files, failures that cost their file and nothing else."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+from PIL import Image
+
+from textlens.batch.collect import Collector
+from textlens.batch.plan import FileTask, Plan
+from textlens.batch.work import Outcome, PageJob, expand, run_page
+from textlens.config import Settings
+from textlens.errors import ModelError
+from textlens.inputs import Page
+from textlens.result import Line, OCRResult
+
+
+def result(path: str, page_index: int, text: str) -> OCRResult:
+    poly = np.array([[10, 10], [200, 10], [200, 40], [10, 40]])
+    return OCRResult(name=Path(path).stem, input_path=path, page_index=page_index,
+                     image=np.full((100, 300, 3), 255, np.uint8), settings=Settings(),
+                     lines=[Line(text, 0.99, poly)], dt_polys=[poly], dt_scores=[0.9],
+                     textline_orientation_angles=[-1])
+
+
+def two_page_job(tmp_path: Path) -> tuple[Plan, str]:
+    path = str(tmp_path / "paper.pdf")
+    return Plan(tasks=[FileTask(path, str(tmp_path), (0, 1))], files=1), path
+
+
+def test_a_document_waits_for_all_its_pages_in_any_order(tmp_path):
+    plan, path = two_page_job(tmp_path)
+    collector = Collector(plan, ["txt"], progress=False)
+    collector.add(Outcome(path, 1, result=result(path, 1, "second page")))
+    assert not (tmp_path / "paper.txt").exists()
+    collector.add(Outcome(path, 0, result=result(path, 0, "first page")))
+    collector.close()
+    assert (tmp_path / "paper.txt").read_text() == "first page\n\fsecond page\n"
+    assert collector.pages == 2 and not collector.failures
+
+
+def test_a_failed_page_is_recorded_and_its_document_not_written(tmp_path):
+    plan, path = two_page_job(tmp_path)
+    collector = Collector(plan, ["txt"], progress=False)
+    collector.add(Outcome(path, 0, result=result(path, 0, "first page")))
+    collector.add(Outcome(path, 1, error=f"{path}: internal error (ValueError: x)"))
+    collector.close()
+    assert not (tmp_path / "paper.txt").exists()
+    assert collector.pages == 1
+    [failure] = collector.failures
+    assert (failure.path, failure.page) == (path, 1)
+
+
+def test_a_file_that_fails_to_decode_gives_up_its_remaining_pages(tmp_path):
+    broken = tmp_path / "broken.png"
+    broken.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    task = FileTask(str(broken), str(tmp_path), (None,))
+    [outcome] = expand(task, pdf_dpi=150)
+    assert isinstance(outcome, Outcome) and outcome.given_up == 1
+    assert outcome.error.startswith(str(broken))
+
+
+def test_an_engine_that_did_not_load_fails_its_pages_not_the_worker(tmp_path):
+    page = Page(np.asarray(Image.new("RGB", (40, 20))), "scan", str(tmp_path / "scan.png"), None)
+    outcome = run_page(ModelError("model_dir /x does not exist"), PageJob(page, str(tmp_path)),
+                       keep_result=False)
+    assert outcome.error == f"{tmp_path / 'scan.png'}: model_dir /x does not exist"
+    assert not list(tmp_path.iterdir())
