@@ -42,23 +42,26 @@ def test_a_document_waits_for_all_its_pages_in_any_order(tmp_path):
 
 def test_a_failed_page_is_recorded_and_its_document_not_written(tmp_path):
     plan, path = two_page_job(tmp_path)
-    collector = Collector(plan, ["txt"], progress=False)
+    collector = Collector(plan, ["txt"], progress=True)
     collector.add(Outcome(path, 0, result=result(path, 0, "first page")))
     collector.add(Outcome(path, 1, error=f"{path}: internal error (ValueError: x)"))
     collector.close()
     assert not (tmp_path / "paper.txt").exists()
-    assert collector.pages == 1
+    assert collector.pages == 1 and collector._bar.n == 2, "the failed page counts as heard of"
     [failure] = collector.failures
     assert (failure.path, failure.page) == (path, 1)
 
 
-def test_a_file_that_fails_to_decode_gives_up_its_remaining_pages(tmp_path):
+def test_a_file_that_fails_to_decode_stands_for_its_pages_not_reached(tmp_path):
     broken = tmp_path / "broken.png"
     broken.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
     task = FileTask(str(broken), str(tmp_path), (None,))
     [outcome] = expand(task, pdf_dpi=150)
-    assert isinstance(outcome, Outcome) and outcome.given_up == 1
+    assert isinstance(outcome, Outcome) and outcome.pages == 1
     assert outcome.error.startswith(str(broken))
+    collector = Collector(Plan(tasks=[task], files=1), [], progress=True)
+    collector.add(outcome)
+    assert collector._bar.n == collector._bar.total == 1 and collector.pages == 0
 
 
 def test_an_engine_that_did_not_load_fails_its_pages_not_the_worker(tmp_path):

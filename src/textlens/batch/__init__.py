@@ -19,7 +19,7 @@ from ..errors import ConfigError
 from ..export import EXPORTERS
 from ..runtime import default_threads
 from .collect import Collector
-from .plan import Failure, make_plan
+from .plan import Failure, Plan, make_plan
 from .summary import Summary
 from .work import Crew
 
@@ -47,31 +47,38 @@ def run_batch(input: str | Path, out: str | Path, *, workers: int | None = None,
     if workers is not None and workers < 1:
         raise ConfigError(f"workers must be at least 1, not {workers}")
     plan = make_plan(input, out, documents)
-    if plan.tasks:
-        _check_engine(settings)
     collector = Collector(plan, documents, progress)
-    keep = bool(documents)
-    if ray:
-        from .ray_job import ray_cluster, run_ray
-
-        with ray_cluster(ray if isinstance(ray, str) else None) as (cores, biggest):
-            crew = _crew(cores, biggest, workers, settings, keep)
-            if plan.tasks:
-                run_ray(plan, crew, collector)
-    else:
-        cores = default_threads()
-        crew = _crew(cores, cores, workers, settings, keep)
-        if plan.tasks:
-            from .local import run_local
-
-            run_local(plan, crew, collector)
+    crew = _run(plan, collector, settings, workers, ray, keep_results=bool(documents))
     collector.close()
     summary = Summary(input=str(input), out=str(out), mode="ray" if ray else "local",
-                      workers=crew.workers, threads=crew.threads, files=plan.files,
+                      workers=crew.workers if crew else 0, threads=crew.threads if crew else 0,
+                      files=plan.files,
                       pages=collector.pages, pages_skipped=plan.pages_done,
                       failures=collector.failures, seconds=time.monotonic() - started)
     summary.write()
     return summary
+
+
+def _run(plan: Plan, collector: Collector, settings: Settings, workers: int | None,
+         ray: bool | str | None, keep_results: bool) -> Crew | None:
+    """Lay out the workers on the machine or the cluster and run the plan. With nothing left
+    to do, no pool or cluster is started and there is no layout."""
+    if not plan.tasks:
+        return None
+    _check_engine(settings)
+    if not ray:
+        from .local import run_local
+
+        cores = default_threads()
+        crew = _crew(cores, cores, workers, settings, keep_results)
+        run_local(plan, crew, collector)
+        return crew
+    from .ray_job import ray_cluster, run_ray
+
+    with ray_cluster(ray if isinstance(ray, str) else None) as (cores, biggest):
+        crew = _crew(cores, biggest, workers, settings, keep_results)
+        run_ray(plan, crew, collector)
+    return crew
 
 
 def _check_engine(settings: Settings) -> None:

@@ -43,15 +43,13 @@ class Collector:
             self._fail(Failure(path, outcome.error, outcome.page_index))
             self._tasks.pop(path, None)  # a document with a missing page is not written
             self._results.pop(path, None)
-            heard = 1 if outcome.page_index is not None else outcome.given_up
         else:
             self.pages += 1
-            heard = 1
             if outcome.result is not None and path in self._tasks:
                 self._results.setdefault(path, []).append(outcome.result)
-        self._bar.update(heard)
+        self._bar.update(outcome.pages)
         if path in self._left:
-            self._left[path] -= heard
+            self._left[path] -= outcome.pages
             if self._left[path] <= 0:
                 self._write_documents(path)
 

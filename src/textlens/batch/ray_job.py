@@ -24,6 +24,9 @@ from .work import Crew, Outcome, expand, run_page
 # Blocks are what Ray Data hands to an actor; a block this small holds a single page, so the
 # pages of one PDF spread over every actor instead of queueing behind one.
 BLOCK_BYTES = 1 << 20
+# A page decodes (or a PDF page renders) in ~30 ms and OCRs in 1-3 s on one core: one
+# decoding task can feed this many actors with room to spare.
+ACTORS_PER_DECODER = 8
 
 
 @contextmanager
@@ -59,9 +62,12 @@ def run_ray(plan: Plan, crew: Crew, collector: Collector) -> None:
     tasks.context.target_max_block_size = BLOCK_BYTES
     tasks.context.enable_progress_bars = False  # the driver shows its own bar, in pages
     outcomes = (
-        # Decoding costs a few percent of OCR: it reserves no CPU, else actors that hold
-        # every CPU would leave it none and the job would never start.
-        tasks.flat_map(_decode, fn_kwargs={"pdf_dpi": crew.settings.pdf_dpi}, num_cpus=0)
+        # Decoding a page costs a few percent of OCRing it, so it reserves no CPU (actors
+        # that hold every CPU would leave it none and the job would never start) and a
+        # few tasks keep all the actors fed.
+        tasks.flat_map(_decode, fn_kwargs={"pdf_dpi": crew.settings.pdf_dpi}, num_cpus=0,
+                       compute=ray.data.TaskPoolStrategy(
+                           size=-(-crew.workers // ACTORS_PER_DECODER)))
         .map_batches(PageOCR, fn_constructor_args=(crew,), batch_size=1, num_cpus=crew.threads,
                      compute=ray.data.ActorPoolStrategy(size=crew.workers,
                                                         max_tasks_in_flight_per_actor=1))

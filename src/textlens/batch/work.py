@@ -51,7 +51,7 @@ class Outcome:
     page_index: int | None = None
     error: str | None = None
     result: OCRResult | None = None  # sent back only when documents are assembled from pages
-    given_up: int = 0  # pages of a file that failed to decode that will never be reported
+    pages: int = 1  # pages of the file this stands for: a decoding failure, those not reached
 
 
 def expand(task: FileTask, pdf_dpi: int) -> Iterator[PageJob | Outcome]:
@@ -63,13 +63,13 @@ def expand(task: FileTask, pdf_dpi: int) -> Iterator[PageJob | Outcome]:
                 emitted += 1
                 yield PageJob(page, task.out_dir)
     except TextlensError as exc:
-        yield Outcome(task.path, error=str(exc), given_up=max(0, task.expected_pages - emitted))
+        yield Outcome(task.path, error=str(exc), pages=max(0, task.expected_pages - emitted))
 
 
 def run_page(ocr: OCR | TextlensError, job: PageJob, keep_result: bool) -> Outcome:
     """OCR one page and write its JSON (atomically: a kill leaves no half file)."""
     page = job.page
-    label = page.input_path or page.name
+    label = str(page.input_path)
     if isinstance(ocr, TextlensError):
         return Outcome(label, page.page_index, error=f"{label}: {ocr}")
     try:
