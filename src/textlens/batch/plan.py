@@ -71,11 +71,12 @@ def make_plan(input: str | Path, out: str | Path, formats: Sequence[str] = ()) -
     `formats` are the document formats besides the per-page JSON; a file whose documents are
     missing is redone whole, since a document needs every page's result.
     """
-    entries, failures = _discover(Path(input), Path(out))
+    out = Path(out).absolute()  # workers on other machines do not share our working folder
+    entries, failures = _discover(Path(input).absolute(), out)
     plan = Plan(failures=failures, files=len(entries))
     owners: dict[Path, str] = {}
     for path, rel in entries:
-        out_dir = Path(out) / rel
+        out_dir = out / rel
         key = out_dir / path.stem
         if key in owners:
             plan.failures.append(Failure(str(path), f"{path}: its outputs would overwrite those "

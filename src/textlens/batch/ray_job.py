@@ -35,8 +35,10 @@ def ray_cluster(address: str | None) -> Iterator[tuple[int, int]]:
     one, to RAY_ADDRESS or a running `ray start` cluster, else start a local cluster for this
     job. Yields the cluster's CPUs and the CPUs of its biggest node (an actor's upper bound).
     A caller that had already connected keeps its connection."""
-    import ray
-
+    try:
+        import ray
+    except ImportError:
+        raise TextlensError("Ray mode needs the ray extra: pip install 'textlens[ray]'") from None
     joined = not ray.is_initialized()
     if joined:
         try:
