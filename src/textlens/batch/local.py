@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 import threading
 import time
 from concurrent.futures import ALL_COMPLETED, FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -58,6 +59,7 @@ def _collect(running: set[Future[Outcome]], collector: Collector,
 
 def _start_worker(crew: Crew) -> None:
     global _engine, _keep_results
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the driver's to handle
     threading.Thread(target=_exit_with, args=(os.getppid(),), daemon=True).start()
     _keep_results = crew.keep_results
     _engine = crew.engine()
