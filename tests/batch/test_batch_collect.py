@@ -2,6 +2,7 @@
 order, documents only from complete files, failures that cost their file and nothing else."""
 from __future__ import annotations
 
+import struct
 from pathlib import Path
 
 import numpy as np
@@ -70,3 +71,17 @@ def test_an_engine_that_did_not_load_fails_its_pages_not_the_worker(tmp_path):
                        keep_result=False)
     assert outcome.error == f"{tmp_path / 'scan.png'}: model_dir /x does not exist"
     assert not list(tmp_path.iterdir())
+
+
+
+def test_an_unexpected_exception_while_decoding_costs_only_its_file(tmp_path, monkeypatch):
+    def pages_of_a_library_bug(*args, **kwargs):
+        raise struct.error("unpack requires a buffer of 4 bytes")
+        yield  # a generator, as pages() is
+
+    monkeypatch.setattr("textlens.batch.work.pages", pages_of_a_library_bug)
+    task = FileTask(str(tmp_path / "odd.tif"), str(tmp_path), (0, 1))
+    [outcome] = expand(task, pdf_dpi=150)
+    assert outcome.pages == 2
+    assert outcome.error == (f"{task.path}: internal error "
+                             "(error: unpack requires a buffer of 4 bytes)")

@@ -2,7 +2,7 @@
 and OCR one page into its JSON file.
 
 Both turn every failure into an Outcome instead of raising: one corrupt file or one page that
-trips a stage must cost that file, never the rest of a long job.
+trips a stage (or a library) must cost that file, never the rest of a long job.
 """
 from __future__ import annotations
 
@@ -62,8 +62,9 @@ def expand(task: FileTask, pdf_dpi: int) -> Iterator[PageJob | Outcome]:
             if task.todo is None or page.page_index in task.todo:
                 emitted += 1
                 yield PageJob(page, task.out_dir)
-    except TextlensError as exc:
-        yield Outcome(task.path, error=str(exc), pages=max(0, task.expected_pages - emitted))
+    except Exception as exc:  # noqa: BLE001 - whatever a file does, it costs only that file
+        yield Outcome(task.path, error=_reason(exc, task.path),
+                      pages=max(0, task.expected_pages - emitted))
 
 
 def run_page(ocr: OCR | TextlensError, job: PageJob, keep_result: bool) -> Outcome:
@@ -75,9 +76,13 @@ def run_page(ocr: OCR | TextlensError, job: PageJob, keep_result: bool) -> Outco
     try:
         result = ocr.process(page)
         result.save_to_json(job.out_dir)
-    except TextlensError as exc:
-        return Outcome(label, page.page_index, error=str(exc))
-    except Exception as exc:  # noqa: BLE001 - a bug on one page must not stop the job
-        return Outcome(label, page.page_index,
-                       error=f"{label}: internal error ({type(exc).__name__}: {exc})")
+    except Exception as exc:  # noqa: BLE001 - whatever a page does, it costs only that page
+        return Outcome(label, page.page_index, error=_reason(exc, label))
     return Outcome(label, page.page_index, result=result if keep_result else None)
+
+
+def _reason(exc: Exception, label: str) -> str:
+    """A user's error says what it is; anything else is our bug, named as such."""
+    if isinstance(exc, TextlensError):
+        return str(exc)
+    return f"{label}: internal error ({type(exc).__name__}: {exc})"
