@@ -36,3 +36,21 @@ def ocr():
     from textlens import OCR
 
     return OCR()
+
+
+@pytest.fixture(scope="session")
+def scorer(eval_data):
+    """../shared/eval/score.py, the project's yardstick, loaded by path."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("eval_score", eval_data.parent / "score.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def page_word_f1(scorer, gt_text: str, results) -> float:
+    """word_f1 (case-folded bag of words, as score.py counts it) of results against a text."""
+    hit, gt, pred = scorer.bag_f1(gt_text, "\n".join(r.text for r in results), strict=False)
+    precision, recall = hit / max(pred, 1), hit / max(gt, 1)
+    return 2 * precision * recall / max(precision + recall, 1e-9)

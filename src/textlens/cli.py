@@ -80,6 +80,10 @@ def _run_ocr(args: argparse.Namespace) -> int:
         except TextlensError as exc:
             failures += 1
             tqdm.write(f"error: {exc}", file=sys.stderr)
+        except Exception as exc:  # a bug of ours must not stop the other files either
+            failures += 1
+            tqdm.write(f"error: {source.label}: internal error ({type(exc).__name__}: {exc})",
+                       file=sys.stderr)
         bar.update(1)
     bar.close()
     if failures:
@@ -123,6 +127,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` and the like: not an error
+        sys.stderr.close()
+        return 0
 
 
 if __name__ == "__main__":

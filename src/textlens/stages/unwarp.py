@@ -23,8 +23,12 @@ def preprocess(image: np.ndarray) -> np.ndarray:
 def postprocess(grid: np.ndarray, image: np.ndarray) -> np.ndarray:
     """Apply a [2, gh, gw] sampling grid in [-1, 1] to the full-resolution page."""
     h, w = image.shape[:2]
-    gx = cv2.resize(grid[0].astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
-    gy = cv2.resize(grid[1].astype(np.float32), (w, h), interpolation=cv2.INTER_LINEAR)
+    gh, gw = grid.shape[1:]
+    # upsample with corners aligned (grid corners = page corners); cv2.resize would not
+    sx, sy = np.meshgrid(np.linspace(0, gw - 1, w, dtype=np.float32),
+                         np.linspace(0, gh - 1, h, dtype=np.float32))
+    gx, gy = (cv2.remap(np.ascontiguousarray(g, dtype=np.float32), sx, sy, cv2.INTER_LINEAR,
+                        borderMode=cv2.BORDER_REPLICATE) for g in grid[:2])
     map_x = (gx + 1.0) * 0.5 * (w - 1)
     map_y = (gy + 1.0) * 0.5 * (h - 1)
     return cv2.remap(image, map_x, map_y, interpolation=cv2.INTER_LINEAR,

@@ -1,0 +1,44 @@
+import numpy as np
+import pytest
+
+from textlens.stages.detection import DetParams, postprocess, preprocess, target_size
+
+P = DetParams(limit_side_len=960, limit_type="max", thresh=0.3, box_thresh=0.6, unclip_ratio=1.5)
+
+
+@pytest.mark.parametrize("hw, params, expected", [
+    ((894, 463), P, (896, 448)),  # max: already below the limit, rounded to 32
+    ((2000, 1000), P, (960, 480)),  # max: long side brought to the limit
+    ((500, 400), DetParams(736, "min", .3, .6, 1.5), (928, 736)),  # min: short side raised
+    ((7016, 4961), DetParams(7000, "max", .3, .6, 1.5, max_side_limit=4000), (4000, 2816)),
+    ((100, 100), DetParams(960, "max", .3, .6, 1.5, input_shape=(3, 640, 320)), (640, 320)),
+])
+def test_target_size(hw, params, expected):
+    assert target_size(*hw, params) == expected
+
+
+def test_preprocess_normalises_with_imagenet_statistics():
+    page = np.full((64, 64, 3), 255, np.uint8)
+    tensor = preprocess(page, P)
+    assert tensor.shape == (1, 3, 64, 64) and tensor.dtype == np.float32
+    assert np.allclose(tensor[0, :, 0, 0], [(1 - .485) / .229, (1 - .456) / .224, (1 - .406) / .225],
+                       atol=1e-4)
+
+
+def test_postprocess_finds_one_grown_box_in_page_coordinates():
+    prob = np.zeros((100, 200), np.float32)
+    prob[40:50, 20:120] = 0.9  # one text kernel: 100 x 10 map pixels
+    quads, scores = postprocess(prob, (200, 400), P)  # page is twice the map
+    assert len(quads) == 1 and scores[0] == pytest.approx(0.9, abs=0.01)
+    x0, y0 = quads[0].min(axis=0)
+    x1, y1 = quads[0].max(axis=0)
+    # unclip offset = area * ratio / perimeter ~ 100*10*1.5/220 ~ 6.8 map px each side
+    assert 10 < x0 < 40 and 240 < x1 < 270
+    assert 60 < y0 < 80 and 100 < y1 < 120
+
+
+def test_postprocess_drops_weak_and_tiny_regions():
+    prob = np.zeros((100, 200), np.float32)
+    prob[10:20, 10:100] = 0.5  # above thresh, mean below box_thresh
+    prob[60:62, 10:100] = 0.95  # 2 px tall: smaller than the minimum side
+    assert postprocess(prob, (100, 200), P) == ([], [])

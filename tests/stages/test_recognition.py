@@ -1,0 +1,59 @@
+import numpy as np
+import pytest
+
+from textlens.stages.recognition import CTCDecoder, preprocess, width_for
+
+
+def one_hot(indices, classes, p=0.9):
+    probs = np.full((len(indices), classes), (1 - p) / (classes - 1), np.float32)
+    probs[np.arange(len(indices)), indices] = p
+    return probs
+
+
+def test_ctc_merges_repeats_drops_blanks_and_keeps_doubled_letters():
+    decode = CTCDecoder(("a", "b", "l"), num_classes=5)  # blank, a, b, l, space
+    steps = [1, 1, 0, 2, 3, 0, 3, 4, 1]  # a a _ b l _ l ' ' a
+    [rec] = decode(one_hot(steps, 5)[None])
+    assert rec.text == "abll a"
+    assert rec.score == pytest.approx(0.9)
+    assert rec.spans[0] == (0.0, 2 / 9)  # 'a' emitted on steps 0-1
+    assert rec.spans[2] == (4 / 9, 5 / 9)
+
+
+def test_ctc_spans_are_relative_to_the_crop_not_the_padding():
+    decode = CTCDecoder(("a",), num_classes=3)
+    [rec] = decode(one_hot([0, 1, 0, 0], 3)[None], used=[0.5])
+    assert rec.spans == ((0.5, 1.0),)
+
+
+def test_empty_line_scores_zero():
+    [rec] = CTCDecoder(("a",), 3)(one_hot([0, 0, 0], 3)[None])
+    assert rec.text == "" and rec.score == 0.0
+
+
+def test_wrong_dictionary_is_refused():
+    with pytest.raises(ValueError, match="wrong dictionary"):
+        CTCDecoder(("a", "b"), num_classes=10)
+
+
+def test_preprocess_keeps_aspect_and_pads_to_the_widest():
+    crops = [np.full((20, 40, 3), 255, np.uint8), np.zeros((10, 100, 3), np.uint8)]
+    batch = preprocess(crops, 48, 0)
+    assert batch.shape == (2, 3, 48, width_for(crops[1], 48)) == (2, 3, 48, 480)
+    assert np.allclose(batch[0, :, :, :96], 1.0)  # white -> 1
+    assert np.allclose(batch[0, :, :, 96:], 0.0)  # padding
+    assert np.allclose(batch[1, :, :, :480], -1.0)  # black -> -1
+
+
+def test_very_long_lines_are_capped():
+    assert width_for(np.zeros((10, 10_000, 3), np.uint8), 48) == 48 * 40
+
+
+def test_a_wide_silent_gap_becomes_a_space_but_cjk_does_not():
+    latin = CTCDecoder(("a", "b", "1"), num_classes=5)
+    # a _ b _ a ______ 1 : pitch 2, then a gap of 7 steps
+    [rec] = latin(one_hot([1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 3], 5)[None])
+    assert rec.text == "aba 1" and len(rec.spans) == 5
+    cjk = CTCDecoder(("中", "文"), num_classes=4)
+    [rec] = cjk(one_hot([1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 2], 4)[None])
+    assert rec.text == "中文中文"

@@ -1,0 +1,56 @@
+"""The `textlens` command, run as a user runs it: a real subprocess."""
+import json
+import subprocess
+import sys
+
+import pytest
+
+from conftest import SAMPLES
+
+
+def textlens(*args, cwd=None):
+    return subprocess.run([sys.executable, "-m", "textlens.cli", *map(str, args)],
+                          capture_output=True, text=True, cwd=cwd, timeout=600)
+
+
+def test_ocr_prints_text_without_save_path():
+    run = textlens("ocr", "-i", SAMPLES / "invoice.png", "--text_det_limit_side_len", "1280")
+    assert run.returncode == 0, run.stderr
+    assert "TOTAL DUE" in run.stdout and "Traceback" not in run.stderr
+
+
+def test_files_paddleocr_names_and_a_failure_that_fails_alone(tmp_path):
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(b"\x89PNG\r\n\x1a\n garbage")
+    out = tmp_path / "out"
+    run = textlens("ocr", "-i", SAMPLES / "two_pages.pdf", "-i", corrupt, "-i",
+                   SAMPLES / "invoice.png", "--save_path", out, "--format", "json,txt",
+                   "--use_textline_orientation", "false")
+    assert run.returncode == 1
+    errors = [l for l in run.stderr.splitlines() if l.startswith("error:")]
+    assert len(errors) == 1 and "corrupt.png" in errors[0]
+    assert "Traceback" not in run.stderr
+    names = {p.name for p in out.iterdir()}
+    assert {"two_pages_0_res.json", "two_pages_1_res.json", "two_pages_0_ocr_res_img.png",
+            "invoice_res.json", "invoice_ocr_res_img.png", "invoice.txt",
+            "two_pages.txt"} <= names
+    assert not any(n.startswith("corrupt") for n in names)
+    res = json.loads((out / "two_pages_1_res.json").read_text())["res"]
+    assert res["page_index"] == 1 and res["model_settings"]["use_textline_orientation"] is False
+
+
+@pytest.mark.parametrize("args, message", [
+    (["--text_det_limit_type", "huge"], "text_det_limit_type"),
+    (["--format", "docx"], "unknown --format"),
+    (["--lang", "korean"], "text_recognition_model_dir"),
+])
+def test_bad_parameters_are_one_line_errors(args, message):
+    run = textlens("ocr", "-i", SAMPLES / "invoice.png", *args)
+    assert run.returncode == 2 and message in run.stderr and "Traceback" not in run.stderr
+
+
+def test_models_lists_packages_and_licences():
+    run = textlens("models")
+    assert run.returncode == 0
+    assert "PP-OCRv6_small_rec" in run.stdout and "rapidocr==3.10.0" in run.stdout
+    assert "Apache-2.0" in run.stdout
