@@ -22,7 +22,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="TCP port (default 8080)")
     p.add_argument("--workers", type=int, help="processes, each with its own engine (default 1)")
-    p.add_argument("--config", help="YAML file with the service's keys (see docs/service.md)")
+    p.add_argument("--config", help="YAML file with the service's keys (see README: HTTP service)")
     p.set_defaults(run=_run)
 
 
