@@ -6,7 +6,7 @@ from PIL import Image
 
 from conftest import SAMPLES
 from textlens.errors import InputError
-from textlens.inputs import expand, iter_pages
+from textlens.inputs import Source, count_pages, expand, is_pdf, iter_pages, pages
 
 
 def one(input):
@@ -34,8 +34,31 @@ def test_every_tiff_frame_and_pdf_page():
 
 
 def test_pdf_render_dpi():
-    [first, _] = iter_pages(SAMPLES / "two_pages.pdf", pdf_dpi=144)
+    [first, second] = iter_pages(SAMPLES / "two_pages.pdf", pdf_dpi=144)
     assert first.image.shape[:2] == (1584, 1296)
+    assert first.dpi == second.dpi == 144.0  # the page's resolution is the render's
+
+
+def _png(dpi: tuple[int, int] | None = None) -> bytes:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "white").save(buffer, format="PNG", **({"dpi": dpi} if dpi else {}))
+    return buffer.getvalue()
+
+
+def test_images_carry_the_dpi_they_record(tmp_path):
+    path = tmp_path / "scan.png"
+    path.write_bytes(_png((300, 300)))  # a pHYs chunk
+    [from_file] = one(path)
+    [from_bytes, from_pil] = one([path.read_bytes(), Image.open(path)])
+    assert from_file.dpi == from_bytes.dpi == from_pil.dpi == pytest.approx(300, abs=0.01)
+    [jpeg] = one(SAMPLES / "exif_rotated.jpg")
+    assert jpeg.dpi == 72.0  # JFIF density
+
+
+def test_pages_without_a_believable_dpi_have_none():
+    assert [p.dpi for p in one([_png(), (SAMPLES / "invoice.png").read_bytes()])] == [None, None]
+    assert [p.dpi for p in one(SAMPLES / "two_frames.tiff")] == [None, None]  # records 1 dpi
+    assert one(np.zeros((20, 30, 3), np.uint8))[0].dpi is None
 
 
 def test_bytes_arrays_and_pil_images():
@@ -67,6 +90,38 @@ def test_bad_files_name_the_file_and_the_reason(tmp_path, content, reason):
     with pytest.raises(InputError, match=reason) as info:
         one(bad)
     assert str(bad) in str(info.value)
+
+
+@pytest.mark.parametrize("name, cap, pdf, count", [
+    ("two_pages.pdf", None, True, 2), ("two_pages.pdf", 1, True, 1),
+    ("two_pages.pdf", 10, True, 2), ("two_frames.tiff", None, False, 2),
+    ("two_frames.tiff", 1, False, 2),  # the cap is on PDF pages: every frame is read
+    ("invoice.png", None, False, 1), ("exif_rotated.jpg", 1, False, 1),
+])
+def test_pages_are_counted_as_decoding_yields_them(name, cap, pdf, count):
+    data = (SAMPLES / name).read_bytes()
+    assert is_pdf(data) is pdf
+    decoded = list(pages(Source(name, data=data), pdf_dpi=36, max_pdf_pages=cap))
+    assert count_pages(data, name, max_pdf_pages=cap) == count == len(decoded)
+
+
+def test_a_pdf_is_told_by_its_bytes():
+    assert is_pdf(b"\n  %PDF-1.4 ...") and is_pdf(b"junk before the header %PDF-1.7")
+    assert not is_pdf(_png()) and not is_pdf(b"a letter that mentions %PDF in passing")
+
+
+@pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
+@pytest.mark.parametrize("name, keep, reason", [
+    ("two_pages.pdf", 5000, "cannot open PDF"),  # cut before its page table
+    ("two_frames.tiff", -1000, "corrupt"),  # cut before its second frame's directory
+    ("invoice.expected.txt", None, "not a supported image"),
+])
+def test_counting_a_corrupt_file_fails_as_decoding_does(name, keep, reason):
+    data = (SAMPLES / name).read_bytes()[:keep]
+    with pytest.raises(InputError, match=f"^bad: .*{reason}"):
+        count_pages(data, "bad")
+    with pytest.raises(InputError, match=f"^bad: .*{reason}"):
+        list(pages(Source("bad", data=data)))
 
 
 def test_truncated_jpeg_is_corrupt_not_a_crash(tmp_path):

@@ -3,6 +3,7 @@
 Formats are told by their bytes, not their file names. EXIF orientation is applied before
 anything else, TIFFs give every frame, PDFs every page (rendered lazily, one at a time, so a
 100-page PDF never sits in memory whole). Every failure is an InputError naming the input.
+`count_pages` reads the same rules off headers alone, so callers can count before they decode.
 """
 from __future__ import annotations
 
@@ -10,19 +11,27 @@ import glob as globlib
 import io
 import struct
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InputError
 
-# What Pillow raises on damaged data varies by format and by where the damage is.
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, struct.error)
+if TYPE_CHECKING:
+    from pypdfium2 import PdfDocument
+
+# What Pillow raises on damaged data varies by format and by where the damage is (a TIFF cut
+# short before its last frame's directory raises TypeError when its frames are counted).
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError,
+                  struct.error)
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 DOCUMENT_EXTENSIONS = IMAGE_EXTENSIONS | {".pdf"}
 MAX_PIXELS = 120_000_000  # a 300-dpi A0 poster; beyond this a page is refused, not decoded
+_SANE_DPI = (20.0, 4800.0)  # a recorded resolution outside this is a placeholder (1 dpi, say)
 
 
 @dataclass
@@ -34,6 +43,9 @@ class Page:
     input_path: str | None  # the file it came from, if any
     page_index: int | None  # 0-based page/frame of a multi-page input, else None
     ext: str = ".png"  # extension for visualisations of this page
+    # dots per inch, decided here because only decoding knows it: the render resolution of a
+    # PDF page, the one an image records; None when unknown (arrays, images that record none)
+    dpi: float | None = None
 
 
 @dataclass(frozen=True)
@@ -133,18 +145,51 @@ def _check_size(width: int, height: int, label: str) -> None:
                          f"{MAX_PIXELS // 1_000_000} megapixel limit")
 
 
-def _image_pages(data: bytes, source: Source) -> Iterator[Page]:
+def is_pdf(data: bytes) -> bool:
+    """Told by the bytes, never the name: `%PDF` opening the file, or `%PDF-` anywhere in its
+    first KiB, since PDF readers accept the header anywhere there, after some junk."""
+    head = data[:1024]
+    return head.lstrip().startswith(b"%PDF") or b"%PDF-" in head
+
+
+def count_pages(data: bytes, label: str, max_pdf_pages: int | None = None) -> int:
+    """The number of pages `pages` yields for these bytes, read from the PDF's page table or
+    the image's header: nothing is rendered, so a request can be charged (or refused) before
+    any work. A file that cannot be opened fails here as it would when decoded.
+    """
+    if is_pdf(data):
+        with _open_pdf(data, label) as pdf:
+            return _pages_read(pdf, max_pdf_pages)
+    return _open_image(data, label)[1]
+
+
+def _open_image(data: bytes, label: str) -> tuple[Image.Image, int]:
+    """The image, its header read but no pixels decoded, and its number of frames."""
     try:
         image = Image.open(io.BytesIO(data))
+        return image, getattr(image, "n_frames", 1)
     except UnidentifiedImageError:
-        raise InputError(f"{source.label}: not a supported image or PDF "
+        raise InputError(f"{label}: not a supported image or PDF "
                          "(JPG, PNG, WEBP, BMP, TIFF, PDF)") from None
     except Image.DecompressionBombError as exc:
-        raise InputError(f"{source.label}: {exc}") from None
+        raise InputError(f"{label}: {exc}") from None
     except _DECODE_ERRORS as exc:
-        raise InputError(f"{source.label}: image data is corrupt ({exc})") from None
+        raise InputError(f"{label}: image data is corrupt ({exc})") from None
+
+
+def _recorded_dpi(image: Image.Image) -> float | None:
+    """The resolution the image (its current frame) records, when it is believable."""
+    try:
+        value = float(image.info["dpi"][0])
+    except (KeyError, TypeError, ValueError, IndexError):
+        return None
+    low, high = _SANE_DPI
+    return value if low <= value <= high else None
+
+
+def _image_pages(data: bytes, source: Source) -> Iterator[Page]:
+    image, frames = _open_image(data, source.label)
     ext = "." + (image.format or "png").lower().replace("jpeg", "jpg")
-    frames = getattr(image, "n_frames", 1)
     for index in range(frames):
         label = f"{source.label} (frame {index + 1})" if frames > 1 else source.label
         try:
@@ -154,21 +199,36 @@ def _image_pages(data: bytes, source: Source) -> Iterator[Page]:
         except _DECODE_ERRORS as exc:
             raise InputError(f"{label}: image data is corrupt ({exc})") from None
         yield Page(bgr, source.name, source.path, index if frames > 1 else None,
-                   ext if ext in IMAGE_EXTENSIONS else ".png")
+                   ext if ext in IMAGE_EXTENSIONS else ".png", _recorded_dpi(image))
 
 
-def _pdf_pages(data: bytes, source: Source, dpi: int, max_pages: int | None) -> Iterator[Page]:
+@contextmanager
+def _open_pdf(data: bytes, label: str) -> Iterator[PdfDocument]:
+    """The PDF, closed on leaving; one that cannot be opened or has no pages is refused."""
     import pypdfium2 as pdfium
 
     try:
         pdf = pdfium.PdfDocument(data)
     except pdfium.PdfiumError as exc:
-        raise InputError(f"{source.label}: cannot open PDF ({exc})") from None
+        raise InputError(f"{label}: cannot open PDF ({exc})") from None
     try:
-        count = len(pdf)
-        if count == 0:
-            raise InputError(f"{source.label}: PDF has no pages")
-        for index in range(min(count, max_pages) if max_pages else count):
+        if len(pdf) == 0:
+            raise InputError(f"{label}: PDF has no pages")
+        yield pdf
+    finally:
+        pdf.close()
+
+
+def _pages_read(pdf: PdfDocument, max_pages: int | None) -> int:
+    """A PDF's pages that are read: the first max_pages, or all of them."""
+    return min(len(pdf), max_pages) if max_pages else len(pdf)
+
+
+def _pdf_pages(data: bytes, source: Source, dpi: int, max_pages: int | None) -> Iterator[Page]:
+    import pypdfium2 as pdfium
+
+    with _open_pdf(data, source.label) as pdf:
+        for index in range(_pages_read(pdf, max_pages)):
             label = f"{source.label} (page {index + 1})"
             try:
                 page = pdf[index]
@@ -179,9 +239,7 @@ def _pdf_pages(data: bytes, source: Source, dpi: int, max_pages: int | None) -> 
                 page.close()
             except pdfium.PdfiumError as exc:
                 raise InputError(f"{label}: cannot render ({exc})") from None
-            yield Page(bgr, source.name, source.path, index)
-    finally:
-        pdf.close()
+            yield Page(bgr, source.name, source.path, index, dpi=float(dpi))
 
 
 def pages(source: Source, pdf_dpi: int = 150, max_pdf_pages: int | None = None) -> Iterator[Page]:
@@ -190,7 +248,7 @@ def pages(source: Source, pdf_dpi: int = 150, max_pdf_pages: int | None = None) 
         if isinstance(source.image, Image.Image):
             image = ImageOps.exif_transpose(source.image)
             _check_size(image.width, image.height, source.label)
-            yield Page(to_bgr(image), source.name, None, None)
+            yield Page(to_bgr(image), source.name, None, None, dpi=_recorded_dpi(source.image))
         else:
             array = np.asarray(source.image)
             bgr = _array_page(array, source.label)
@@ -200,7 +258,7 @@ def pages(source: Source, pdf_dpi: int = 150, max_pdf_pages: int | None = None) 
     data = source.read()
     if not data:
         raise InputError(f"{source.label}: file is empty")
-    if data[:1024].lstrip().startswith(b"%PDF") or b"%PDF-" in data[:1024]:
+    if is_pdf(data):
         yield from _pdf_pages(data, source, pdf_dpi, max_pdf_pages)
     else:
         yield from _image_pages(data, source)

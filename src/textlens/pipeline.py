@@ -117,7 +117,7 @@ class OCR:
                          dt_scores=det_scores, textline_orientation_angles=angles,
                          doc_angle=angle,
                          input_image=page.image if s.use_doc_preprocessor else None,
-                         ext=page.ext, return_word_box=s.return_word_box)
+                         ext=page.ext, return_word_box=s.return_word_box, dpi=page.dpi)
 
     def _preprocess(self, image: np.ndarray, s: Settings) -> tuple[np.ndarray, int]:
         """Document preprocessing: undo the page's turn, then flatten it."""

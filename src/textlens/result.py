@@ -58,6 +58,7 @@ class OCRResult:
     input_image: np.ndarray | None = None  # the page before preprocessing, when it ran
     ext: str = ".png"
     return_word_box: bool = False
+    dpi: float | None = None  # the page's resolution, as decoding found it (inputs.Page.dpi)
 
     @property
     def text(self) -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image
 
+from conftest import SAMPLES
 from textlens.batch.collect import Collector
 from textlens.batch.plan import FileTask, Plan
 from textlens.batch.work import Outcome, PageJob, expand, run_page
@@ -63,6 +64,12 @@ def test_a_file_that_fails_to_decode_stands_for_its_pages_not_reached(tmp_path):
     collector = Collector(Plan(tasks=[task], files=1), [], progress=True)
     collector.add(outcome)
     assert collector._bar.n == collector._bar.total == 1 and collector.pages == 0
+
+
+def test_pages_decoded_for_the_workers_carry_their_resolution(tmp_path):
+    task = FileTask(str(SAMPLES / "two_pages.pdf"), str(tmp_path), (1,))
+    [job] = expand(task, pdf_dpi=100)
+    assert (job.page.page_index, job.page.dpi) == (1, 100.0)
 
 
 def test_an_engine_that_did_not_load_fails_its_pages_not_the_worker(tmp_path):

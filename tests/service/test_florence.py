@@ -5,9 +5,12 @@ import base64
 import io
 import json
 
+from export.made_pages import made_page
 from PIL import Image
 
 from conftest import manifest_items
+from textlens.export.text import page_text
+from textlens.service.florence import regions
 
 
 def _output(response) -> dict:
@@ -75,3 +78,13 @@ def test_invalid_requests_are_refused_before_any_work(main_server):
             assert response.status_code == 422
             assert words in response.json()["detail"]
     assert "pages=51" not in main_server.log()  # refused before counting or charging
+
+
+def test_regions_follow_the_reading_order_of_text_and_txt():
+    """Two columns whose rows are staggered: listed top to bottom, the lines alternate."""
+    left = [(f"left {k}", [50, 100 + 30 * k, 450, 120 + 30 * k]) for k in range(6)]
+    right = [(f"right {k}", [550, 115 + 30 * k, 950, 135 + 30 * k]) for k in range(6)]
+    page = made_page([line for pair in zip(left, right) for line in pair])
+    texts = [region.text for region in regions(page)]
+    assert texts == [text for text, _ in left + right]
+    assert "\n".join(texts) == page.text == page_text(page).replace("\n\n", "\n")

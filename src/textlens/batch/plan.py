@@ -18,7 +18,7 @@ from PIL import Image
 
 from ..errors import InputError
 from ..export import EXPORTERS
-from ..inputs import DOCUMENT_EXTENSIONS
+from ..inputs import DOCUMENT_EXTENSIONS, is_pdf
 
 MANIFEST_KEYS = ("image", "path")  # the key a JSONL manifest line names its file by
 
@@ -112,7 +112,7 @@ def page_indices(path: Path) -> tuple[int | None, ...] | None:
     try:
         with path.open("rb") as handle:
             head = handle.read(1024)
-        if b"%PDF" in head:
+        if is_pdf(head):
             pdf = pdfium.PdfDocument(str(path))
             try:
                 return tuple(range(len(pdf)))

@@ -1,13 +1,11 @@
 """What the exporters read off a page beyond its lines: resolution, words, confidences.
 
-A page's resolution fixes the physical size of a PDF page and hOCR's scan_res. Pages rendered
-from a PDF carry the engine's `pdf_dpi`; an image file carries its own DPI when it records one
-(PNG pHYs, JPEG JFIF/EXIF, TIFF); anything else (bytes, arrays) is taken at 72 dpi, so one
-pixel is one point.
+A page's resolution fixes the physical size of a PDF page and hOCR's scan_res. Decoding sets
+it (`OCRResult.dpi`): pages rendered from a PDF carry the engine's `pdf_dpi`; an image carries
+its own DPI when it records one (PNG pHYs, JPEG JFIF/EXIF, TIFF). A page without one (an
+array, an image that records none) is taken at 72 dpi, so one pixel is one point.
 """
 from __future__ import annotations
-
-from PIL import Image, UnidentifiedImageError
 
 from ..geometry import quad_size
 from ..result import Line, OCRResult, Word
@@ -18,21 +16,7 @@ DEFAULT_DPI = 72.0
 
 def page_dpi(result: OCRResult) -> float:
     """The page's resolution in dots per inch (see the module's docstring for the rules)."""
-    if not result.input_path:
-        return DEFAULT_DPI
-    try:
-        with open(result.input_path, "rb") as f:
-            if b"%PDF-" in f.read(1024):
-                return float(result.settings.pdf_dpi)
-        with Image.open(result.input_path) as image:
-            dpi = image.info.get("dpi")
-    except (OSError, UnidentifiedImageError):
-        return DEFAULT_DPI
-    try:
-        value = float(dpi[0])
-    except (TypeError, ValueError, IndexError):
-        return DEFAULT_DPI
-    return value if 20.0 <= value <= 4800.0 else DEFAULT_DPI
+    return result.dpi or DEFAULT_DPI
 
 
 def words_of(line: Line) -> list[Word]:

@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from ..errors import TextlensError
-from ..inputs import Page, Source, pages
+from ..inputs import Page, Source, count_pages, pages
 from ..pipeline import OCR
 from ..render import draw_boxes
 from ..result import OCRResult
@@ -27,7 +27,6 @@ from .encode import page_image, to_base64
 from .errors import DEFAULT_FACE, Detail, Face, documented
 from .host import Host, caller, host_of
 from .runner import Abandoned, JobControl
-from .uploads import count_pages
 
 router = APIRouter(tags=["Florence-2 OCR"])
 logger = logging.getLogger(__name__)
@@ -77,8 +76,10 @@ class PageOutput(BaseModel):
 
 
 def regions(result: OCRResult) -> list[Region]:
-    """A page's text lines as Florence regions: text and axis-aligned box."""
-    return [Region(text=line.text, bbox=[float(v) for v in line.box]) for line in result.lines]
+    """A page's text lines as Florence regions (text and axis-aligned box), listed in the
+    reading order of `text`, so that a client joining their texts reads the page the same way."""
+    return [Region(text=line.text, bbox=[float(v) for v in line.box])
+            for block in result.blocks for row in block for line in row]
 
 
 @router.post("/predictions", response_model=PredictionResponse, summary="Florence-2 style OCR",

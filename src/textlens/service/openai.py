@@ -18,13 +18,12 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from ..errors import InputError
-from ..inputs import Source, pages
+from ..inputs import Source, is_pdf, pages
 from ..pipeline import OCR
 from .errors import Face, ServiceError, documented
 from .florence import regions
 from .host import caller, host_of
 from .runner import JobControl
-from .uploads import is_pdf
 
 router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
 

@@ -17,7 +17,7 @@ from pydantic import BaseModel, Field
 
 from ..config import Settings, with_call_overrides
 from ..errors import InputError
-from ..inputs import IMAGE_EXTENSIONS, Source, pages
+from ..inputs import IMAGE_EXTENSIONS, Source, count_pages, is_pdf, pages
 from ..pipeline import OCR
 from ..result import OCRResult
 from .encode import page_image, to_base64
@@ -25,7 +25,6 @@ from .errors import Face, documented
 from .fetch import is_url
 from .host import caller, host_of
 from .runner import JobControl
-from .uploads import count_pages, is_pdf
 
 router = APIRouter(tags=["PaddleX / PP-OCR"])
 
