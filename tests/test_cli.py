@@ -54,3 +54,12 @@ def test_models_lists_packages_and_licences():
     assert run.returncode == 0
     assert "PP-OCRv6_small_rec" in run.stdout and "rapidocr==3.10.0" in run.stdout
     assert "Apache-2.0" in run.stdout
+
+
+def test_word_level_formats_place_words_from_the_recogniser(tmp_path):
+    run = textlens("ocr", "-i", SAMPLES / "invoice.png", "--save_path", tmp_path,
+                   "--format", "json,hocr")
+    assert run.returncode == 0, run.stderr
+    res = json.loads((tmp_path / "invoice_res.json").read_text())["res"]
+    assert res["text_word"] and len(res["text_word"]) == len(res["rec_texts"])
+    assert (tmp_path / "invoice.hocr").stat().st_size > 0

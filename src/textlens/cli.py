@@ -16,6 +16,9 @@ from .errors import TextlensError
 # Modules that add their own subcommand with register(subparsers).
 _FACES: tuple[str, ...] = ("textlens.service.command", "textlens.batch.command")
 
+# Formats that place each word; without CTC word boxes they spread words evenly over a line.
+_WORD_FORMATS = {"hocr", "alto", "pdf"}
+
 
 def _add_pipeline_flags(parser: argparse.ArgumentParser) -> None:
     for name, f in PARAMETERS.items():
@@ -54,7 +57,10 @@ def _run_ocr(args: argparse.Namespace) -> int:
     if unknown:
         raise TextlensError(f"unknown --format {', '.join(unknown)}: choose from json, "
                             f"{', '.join(EXPORTERS)}")
-    ocr = OCR(config=args.config, **_pipeline_args(args))
+    params = _pipeline_args(args)
+    if _WORD_FORMATS & set(formats) and args.save_path:
+        params.setdefault("return_word_box", True)  # place words where the recogniser saw them
+    ocr = OCR(config=args.config, **params)
     sources, failures = [], 0
     for text in args.input:
         try:

@@ -57,3 +57,10 @@ def test_a_wide_silent_gap_becomes_a_space_but_cjk_does_not():
     cjk = CTCDecoder(("中", "文"), num_classes=4)
     [rec] = cjk(one_hot([1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 2], 4)[None])
     assert rec.text == "中文中文"
+
+
+def test_a_wide_gap_before_a_lower_case_letter_stays_inside_the_word():
+    latin = CTCDecoder(("m", "p", "1"), num_classes=5)
+    # "m" is wide: in justified text the step after it can be as far as a column gap
+    [rec] = latin(one_hot([1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 2], 5)[None])
+    assert rec.text == "mpmp"

@@ -87,7 +87,9 @@ def _space_wide_gaps(chars: list[str], spans: list, starts: np.ndarray) -> tuple
     """Insert the spaces a recogniser drops at wide gaps (table columns on one line).
 
     Recognisers learn single spaces; a receipt's "Total     12.50" often comes out as
-    "Total12.50". A silent gap far wider than the line's character pitch is a space.
+    "Total12.50". A silent gap far wider than the line's character pitch is a space, unless
+    a lower-case letter follows: wide letters (m, M, W) in justified text leave such gaps inside
+    words, while a column after a gap starts with a capital, a digit or a sign.
     """
     if len(starts) < 3:
         return chars, spans
@@ -96,7 +98,7 @@ def _space_wide_gaps(chars: list[str], spans: list, starts: np.ndarray) -> tuple
     out_chars, out_spans = [chars[0]], [spans[0]]
     for i in range(1, len(chars)):
         a, b = chars[i - 1], chars[i]
-        if (pitch[i - 1] >= limit and not a.isspace() and not b.isspace()
+        if (pitch[i - 1] >= limit and not a.isspace() and not b.isspace() and not b.islower()
                 and not _CJK.match(a) and not _CJK.match(b)):
             out_chars.append(" ")
             out_spans.append((spans[i - 1][1], spans[i][0]))
