@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
@@ -120,8 +121,23 @@ def to_bgr(image: Image.Image) -> np.ndarray:
         rgba = image.convert("RGBA")
         canvas = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
         image = Image.alpha_composite(canvas, rgba)
-    rgb = np.asarray(image.convert("RGB"))
-    return np.ascontiguousarray(rgb[:, :, ::-1])
+    rgb = np.array(image if image.mode == "RGB" else image.convert("RGB"))
+    return cv2.cvtColor(rgb, cv2.COLOR_RGB2BGR, dst=rgb)  # in place: no second full-size copy
+
+
+def _decode_frame(image: Image.Image, data: bytes, index: int) -> np.ndarray:
+    """One frame as BGR, EXIF orientation applied to the first.
+
+    A whole JPEG goes through OpenCV, which decodes straight into BGR and applies the EXIF
+    orientation itself: one full-size buffer instead of PIL's three, which is the difference
+    between 200 MB and 600 MB on a 35-megapixel photo. Anything else, and a JPEG cut short
+    (no end-of-image marker; OpenCV would grey-fill it silently), goes through PIL.
+    """
+    if image.format == "JPEG" and data.rstrip(b"\0").endswith(b"\xff\xd9"):
+        bgr = cv2.imdecode(np.frombuffer(data, np.uint8), cv2.IMREAD_COLOR)
+        if bgr is not None:
+            return bgr
+    return to_bgr(ImageOps.exif_transpose(image) if index == 0 else image)
 
 
 def _array_page(array: np.ndarray, label: str) -> np.ndarray:
@@ -195,7 +211,7 @@ def _image_pages(data: bytes, source: Source) -> Iterator[Page]:
         try:
             image.seek(index)
             _check_size(image.width, image.height, label)
-            bgr = to_bgr(ImageOps.exif_transpose(image) if index == 0 else image)
+            bgr = _decode_frame(image, data, index)
         except _DECODE_ERRORS as exc:
             raise InputError(f"{label}: image data is corrupt ({exc})") from None
         yield Page(bgr, source.name, source.path, index if frames > 1 else None,

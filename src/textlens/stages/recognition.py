@@ -68,14 +68,15 @@ class CTCDecoder:
         best_p = np.take_along_axis(probs, best[..., None], axis=2)[..., 0]
         out = []
         for row, (idx, p) in enumerate(zip(best, best_p)):
-            keep = idx != 0
-            keep[1:] &= idx[1:] != idx[:-1]
-            starts = np.flatnonzero(keep)
+            # runs of one class: a character is a run that is not blank, from its first step
+            # to the step where the class changes
+            bounds = np.flatnonzero(idx[1:] != idx[:-1]) + 1
+            run_starts = np.concatenate(([0], bounds))
+            run_ends = np.concatenate((bounds, [steps]))
+            kept = idx[run_starts] != 0
+            starts, ends = run_starts[kept], run_ends[kept]
             chars = list(self.table[idx[starts]])
-            score = float(p[keep].mean()) if keep.any() else 0.0
-            # a character's run lasts while the same class repeats after its first step
-            ends = [int(t) + 1 + int(np.argmax(np.append(idx[t + 1:] != idx[t], True)))
-                    for t in starts]
+            score = float(p[starts].mean()) if len(starts) else 0.0
             scale = steps * (used[row] if used else 1.0)
             spans = [(min(1.0, t / scale), min(1.0, e / scale)) for t, e in zip(starts, ends)]
             chars, spans = _space_wide_gaps(chars, spans, starts)

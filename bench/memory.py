@@ -1,0 +1,77 @@
+"""Peak memory of textlens on long PDFs and very large photos.
+
+    python bench/memory.py pdf SOURCE.pdf --pages 100 --dpi 300
+    python bench/memory.py image PHOTO.jpg
+
+`pdf` builds a PDF of --pages pages by repeating SOURCE's pages (in a temporary folder), then
+runs `OCR().predict_iter` over it at --dpi; `image` runs it over one image. Each measurement
+runs in a fresh process so that nothing else has grown the heap, and prints one JSON line with
+the pages read, seconds and that process's peak RSS in MiB.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+
+def build_pdf(source: Path, pages: int, target: Path) -> None:
+    """A PDF of `pages` pages, SOURCE's pages repeated in order."""
+    import pypdfium2 as pdfium
+
+    src = pdfium.PdfDocument(str(source))
+    out = pdfium.PdfDocument.new()
+    while len(out) < pages:
+        take = list(range(min(len(src), pages - len(out))))
+        out.import_pages(src, take)
+    out.save(str(target))
+    out.close()
+    src.close()
+
+
+def measure(path: Path, dpi: int) -> dict:
+    """Runs in the child: OCR every page, report pages, seconds and peak RSS."""
+    from textlens import OCR
+
+    ocr = OCR(pdf_dpi=dpi)
+    start, pages, lines = time.perf_counter(), 0, 0
+    for result in ocr.predict_iter(str(path)):
+        pages += 1
+        lines += len(result.lines)
+    return {"file": path.name, "pages": pages, "lines": lines, "dpi": dpi,
+            "seconds": round(time.perf_counter() - start, 1),
+            "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
+
+
+def in_child(path: Path, dpi: int) -> dict:
+    out = subprocess.run([sys.executable, __file__, "_measure", str(path), "--dpi", str(dpi)],
+                         capture_output=True, text=True, check=True)
+    return json.loads(out.stdout.splitlines()[-1])
+
+
+def main() -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("kind", choices=["pdf", "image", "_measure"])
+    ap.add_argument("path", type=Path)
+    ap.add_argument("--pages", type=int, default=100)
+    ap.add_argument("--dpi", type=int, default=300)
+    args = ap.parse_args()
+    if args.kind == "_measure":
+        print(json.dumps(measure(args.path, args.dpi)))
+    elif args.kind == "image":
+        print(json.dumps(in_child(args.path, args.dpi)))
+    else:
+        with tempfile.TemporaryDirectory() as tmp:
+            target = Path(tmp) / f"{args.path.stem}_{args.pages}pages.pdf"
+            build_pdf(args.path, args.pages, target)
+            print(json.dumps(in_child(target, args.dpi)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
