@@ -74,14 +74,15 @@ class Settings:
     text_recognition_model_name: str | None = _p(None, "recognition model (default: the family's)")
     text_recognition_model_dir: str | None = _p(None, "your own recognition ONNX model (+ dictionary)")
     text_recognition_batch_size: int = _p(6, "text lines per recognition call")
-    text_det_limit_side_len: int = _p(960, "side length limit for detection", True)
-    text_det_limit_type: str = _p("max", "max: long side <= limit; min: short side >= limit", True)
+    text_det_limit_side_len: int = _p(1152, "side length limit for detection", True)
+    text_det_limit_type: str = _p("area", "area: at most limit² pixels (never scaled up); max: "
+                                  "long side <= limit; min: short side >= limit", True)
     text_det_max_side_limit: int = _p(4000, "hard cap on the detector's input side")
     text_det_thresh: float | None = _p(None, "pixel threshold (default: the family's)", True)
     text_det_box_thresh: float | None = _p(None, "box score threshold (default: the family's)", True)
     text_det_unclip_ratio: float | None = _p(None, "box expansion ratio (default: the family's)", True)
     text_det_input_shape: tuple[int, int, int] | None = _p(None, "fixed detector input C,H,W")
-    text_rec_score_thresh: float = _p(0.0, "drop lines recognised with a lower score", True)
+    text_rec_score_thresh: float = _p(0.5, "drop lines recognised with a lower score", True)
     text_rec_input_shape: tuple[int, int, int] | None = _p(None, "recogniser input C,H,W")
     return_word_box: bool = _p(False, "also return word boxes (text_word, text_word_region)", True)
     cpu_threads: int | None = _p(None, "onnxruntime threads (default: all usable cores)")
@@ -205,8 +206,8 @@ def _validate(s: Settings) -> None:
     if s.ocr_version not in FAMILIES:
         raise ConfigError(f"unknown ocr_version {s.ocr_version!r}: choose one of "
                           f"{', '.join(FAMILIES)}")
-    if s.text_det_limit_type not in {"max", "min", "resize_long"}:
-        raise ConfigError(f"text_det_limit_type must be max, min or resize_long, "
+    if s.text_det_limit_type not in {"max", "min", "resize_long", "area"}:
+        raise ConfigError(f"text_det_limit_type must be max, min, resize_long or area, "
                           f"not {s.text_det_limit_type!r}")
     for name in ("text_det_limit_side_len", "text_det_max_side_limit", "pdf_dpi",
                  "text_recognition_batch_size", "textline_orientation_batch_size"):

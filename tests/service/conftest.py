@@ -82,6 +82,16 @@ class Server:
     def log(self) -> str:
         return self.log_path.read_text(encoding="utf-8", errors="replace")
 
+    def log_has(self, text: str, wait_s: float = 5.0) -> bool:
+        """Whether the log shows `text` soon: a request's line is written once its response
+        has gone out, so a fast client can read the log a moment before it."""
+        deadline = time.monotonic() + wait_s
+        while text not in self.log():
+            if time.monotonic() > deadline:
+                return False
+            time.sleep(0.05)
+        return True
+
 
 @pytest.fixture(scope="session")
 def launch(tmp_path_factory) -> Iterator[Callable[..., Server]]:

@@ -53,7 +53,7 @@ def test_a_corrupt_image_among_good_ones_fails_only_its_page(main_server, eval_d
             assert 0 <= x1 < x2 <= truth["width"] and 0 <= y1 < y2 <= truth["height"]
         drawn = Image.open(io.BytesIO(base64.b64decode(page["image_base64"])))
         assert drawn.format == "PNG" and drawn.size == (truth["width"], truth["height"])
-    assert "POST /predictions status=200 pages=4" in main_server.log()
+    assert main_server.log_has("POST /predictions status=200 pages=4")
 
 
 def test_plain_ocr_gives_text_only(main_server, receipt_b64, receipt, found_lines):

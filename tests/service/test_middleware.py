@@ -39,6 +39,7 @@ def test_one_line_per_request_without_image_data(main_server, receipt_b64):
     with main_server.client("alpha-token") as client:
         refused = client.post("/ocr", json={"file": receipt_b64, "fileType": 0})
         log_id = refused.json()["logId"]
+    assert main_server.log_has(f"logId={log_id}")
     log = main_server.log()
     lines = [line for line in log.splitlines() if f"logId={log_id}" in line]
     assert len(lines) == 1

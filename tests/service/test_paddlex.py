@@ -41,7 +41,7 @@ def test_a_receipt_as_the_hosted_api_example_sends_it(main_server, receipt, rece
     assert _jpeg(page["inputImage"]).size == (receipt["width"], receipt["height"])
     assert _jpeg(page["ocrImage"]).size[1] == receipt["height"]
     assert page["docPreprocessingImage"] is None  # no preprocessing ran
-    assert f"logId={body['logId']} POST /ocr status=200 pages=1 ms=" in main_server.log()
+    assert main_server.log_has(f"logId={body['logId']} POST /ocr status=200 pages=1 ms=")
 
 
 def test_every_engine_parameter_reaches_the_engine(main_server, receipt_b64):

@@ -10,6 +10,8 @@ P = DetParams(limit_side_len=960, limit_type="max", thresh=0.3, box_thresh=0.6, 
     ((894, 463), P, (896, 448)),  # max: already below the limit, rounded to 32
     ((2000, 1000), P, (960, 480)),  # max: long side brought to the limit
     ((500, 400), DetParams(736, "min", .3, .6, 1.5), (928, 736)),  # min: short side raised
+    ((2695, 932), DetParams(960, "area", .3, .6, 1.5), (1632, 576)),  # area: 960² pixels
+    ((894, 463), DetParams(960, "area", .3, .6, 1.5), (896, 448)),  # area: never scaled up
     ((7016, 4961), DetParams(7000, "max", .3, .6, 1.5, max_side_limit=4000), (4000, 2816)),
     ((100, 100), DetParams(960, "max", .3, .6, 1.5, input_shape=(3, 640, 320)), (640, 320)),
 ])

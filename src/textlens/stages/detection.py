@@ -28,7 +28,7 @@ class DetParams:
     """text_det_* parameters, as PaddleOCR names them (without the prefix)."""
 
     limit_side_len: int
-    limit_type: str  # "max" | "min" | "resize_long"
+    limit_type: str  # "max" | "min" | "resize_long" | "area"
     thresh: float
     box_thresh: float
     unclip_ratio: float
@@ -44,6 +44,8 @@ def target_size(height: int, width: int, p: DetParams) -> tuple[int, int]:
         ratio = min(1.0, p.limit_side_len / max(height, width))
     elif p.limit_type == "min":
         ratio = max(1.0, p.limit_side_len / min(height, width))
+    elif p.limit_type == "area":  # at most limit² pixels, never scaled up
+        ratio = min(1.0, p.limit_side_len / (height * width) ** 0.5)
     else:  # resize_long: the long side becomes the limit, up or down
         ratio = p.limit_side_len / max(height, width)
     h, w = height * ratio, width * ratio
