@@ -82,7 +82,7 @@ def peak_rss_alone(manifest: Path, limit: int, params: dict[str, Any]) -> float:
 
 
 def compare(name: str, limit: int, params: dict[str, Any], ours: Callable, clock: list[float],
-            theirs: Callable) -> dict[str, Any]:
+            theirs: Callable, rss: bool = True) -> dict[str, Any]:
     import score
 
     manifest = EVAL / "data" / name / "manifest.jsonl"
@@ -114,7 +114,8 @@ def compare(name: str, limit: int, params: dict[str, Any], ours: Callable, clock
         row[system]["pages_per_s"] = round(len(items) / spent[system], 3)
     row["speed_ratio"] = round(spent["rapidocr"] / spent["textlens"], 2)
     row["textlens_outside_model_share"] = round(1 - clock[0] / spent["textlens"], 3)
-    row["textlens_peak_rss_mib"] = peak_rss_alone(manifest, limit, params)
+    if rss:
+        row["textlens_peak_rss_mib"] = peak_rss_alone(manifest, limit, params)
     return row
 
 
@@ -123,6 +124,7 @@ def main() -> int:
     ap.add_argument("--sets", default="sroie,funsd,pdf_digital")
     ap.add_argument("--limit", type=int, default=0, help="first N pages of each set (0: all)")
     ap.add_argument("--param", action="append", default=[], help="k=v passed to textlens OCR()")
+    ap.add_argument("--no-rss", action="store_true", help="skip the separate peak-RSS run")
     args = ap.parse_args()
     if not (EVAL / "data").is_dir():
         sys.exit(f"needs the eval sets in {EVAL / 'data'}")
@@ -133,7 +135,8 @@ def main() -> int:
     ours, clock = textlens_engine(params)
     theirs = rapidocr_engine()
     for name in args.sets.split(","):
-        print(json.dumps(compare(name, args.limit, params, ours, clock, theirs)), flush=True)
+        print(json.dumps(compare(name, args.limit, params, ours, clock, theirs,
+                                  not args.no_rss)), flush=True)
     print(json.dumps({"process_peak_rss_mib":
                       round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
     return 0
