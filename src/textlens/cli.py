@@ -16,9 +16,6 @@ from .errors import TextlensError
 # Modules that add their own subcommand with register(subparsers).
 _FACES: tuple[str, ...] = ("textlens.service.command", "textlens.batch.command")
 
-# Formats that place each word; without CTC word boxes they spread words evenly over a line.
-_WORD_FORMATS = {"hocr", "alto", "pdf"}
-
 
 def _add_pipeline_flags(parser: argparse.ArgumentParser) -> None:
     for name, f in PARAMETERS.items():
@@ -48,17 +45,14 @@ def _ocr_command(sub: argparse._SubParsersAction) -> None:
 def _run_ocr(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .export import EXPORTERS, export
+    from .export import WORD_FORMATS, document_formats, export
     from .inputs import expand, pages
     from .pipeline import OCR
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
-    unknown = [f for f in formats if f != "json" and f not in EXPORTERS]
-    if unknown:
-        raise TextlensError(f"unknown --format {', '.join(unknown)}: choose from json, "
-                            f"{', '.join(EXPORTERS)}")
+    documents = document_formats(formats, "--format")
     params = _pipeline_args(args)
-    if _WORD_FORMATS & set(formats) and args.save_path:
+    if WORD_FORMATS.intersection(documents) and args.save_path:
         params.setdefault("return_word_box", True)  # place words where the recogniser saw them
     ocr = OCR(config=args.config, **params)
     sources, failures = [], 0
@@ -80,9 +74,8 @@ def _run_ocr(args: argparse.Namespace) -> int:
                 if not args.save_path:
                     print(result.text)
                 results.append(result)
-            for fmt in formats:
-                if fmt != "json" and args.save_path:
-                    export(results, fmt, args.save_path, source.name)
+            for fmt in documents if args.save_path else ():
+                export(results, fmt, args.save_path, source.name)
         except TextlensError as exc:
             failures += 1
             tqdm.write(f"error: {exc}", file=sys.stderr)

@@ -18,7 +18,10 @@ import numpy as np
 
 from .result import Word
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
+# East Asian characters (kana, ideographs, hangul syllables, full-width forms): each gets a word
+# box of its own, and the recogniser's gap rule never puts a space next to one.
+CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+                 r"\uff00-\uffef]")
 
 
 def _point(quad: np.ndarray, f: float, vertical: bool) -> np.ndarray:
@@ -52,7 +55,7 @@ def _groups(text: str) -> list[list[int]]:
     groups: list[list[int]] = []
     current: list[int] = []
     for i, ch in enumerate(text):
-        if ch.isspace() or _CJK.match(ch):
+        if ch.isspace() or CJK.match(ch):
             if current:
                 groups.append(current)
             current = []

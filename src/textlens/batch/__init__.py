@@ -16,7 +16,7 @@ from typing import Any
 
 from ..config import Settings, resolve
 from ..errors import ConfigError
-from ..export import EXPORTERS
+from ..export import WORD_FORMATS, document_formats
 from ..runtime import default_threads
 from .collect import Collector
 from .plan import Failure, Plan, make_plan
@@ -43,7 +43,9 @@ def run_batch(input: str | Path, out: str | Path, *, workers: int | None = None,
     rerun looks for. `ocr_params` and `config` are the OCR engine's.
     """
     started = time.monotonic()
-    documents = _document_formats(formats)
+    documents = document_formats(formats)
+    if WORD_FORMATS.intersection(documents):
+        ocr_params.setdefault("return_word_box", True)  # place words where the recogniser saw them
     settings = resolve(config, **ocr_params)
     if workers is not None and workers < 1:
         raise ConfigError(f"workers must be at least 1, not {workers}")
@@ -88,15 +90,6 @@ def _check_engine(settings: Settings) -> None:
     engine = Crew(1, 1, settings, False).engine()
     if isinstance(engine, Exception):
         raise engine
-
-
-def _document_formats(formats: Sequence[str]) -> list[str]:
-    """The formats besides the per-page JSON, checked against the exporters."""
-    unknown = [f for f in formats if f != "json" and f not in EXPORTERS]
-    if unknown:
-        raise ConfigError(f"unknown format {', '.join(unknown)}: choose from json, "
-                          f"{', '.join(EXPORTERS)}")
-    return [f for f in dict.fromkeys(formats) if f != "json"]
 
 
 def _crew(cores: int, biggest: int, workers: int | None, settings: Settings,

@@ -5,9 +5,10 @@ takes the document's results in page order and returns the file's bytes.
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 
+from ..errors import ConfigError
 from ..result import OCRResult, _atomic_write
 from .alto import to_alto
 from .hocr import to_hocr
@@ -24,6 +25,21 @@ EXPORTERS: dict[str, tuple[str, Writer]] = {
     "alto": (".alto.xml", to_alto),
     "pdf": (".pdf", to_pdf),
 }
+
+
+# Formats that place each word: they want the recogniser's word boxes (return_word_box), else
+# they spread a line's words evenly over it.
+WORD_FORMATS = frozenset({"hocr", "alto", "pdf"})
+
+
+def document_formats(formats: Sequence[str], flag: str = "format") -> list[str]:
+    """The requested formats besides the per-page JSON, each once, checked against EXPORTERS;
+    `flag` names the option in the error (the CLI says --format)."""
+    unknown = [f for f in formats if f != "json" and f not in EXPORTERS]
+    if unknown:
+        raise ConfigError(f"unknown {flag} {', '.join(unknown)}: choose from json, "
+                          f"{', '.join(EXPORTERS)}")
+    return [f for f in dict.fromkeys(formats) if f != "json"]
 
 
 def export(results: list[OCRResult], fmt: str, save_path: str | Path, stem: str) -> Path:

@@ -9,18 +9,17 @@ probability of the kept characters.
 from __future__ import annotations
 
 import math
-import re
 from dataclasses import dataclass
 
 import cv2
 import numpy as np
 
 from ..runtime import session
+from ..words import CJK
 
 _MAX_WIDTH_RATIO = 40.0  # lines longer than 40:1 are squeezed rather than fed at 2000+ px
 _WIDE_GAP_STEPS = 4  # a silent gap this long (and far above the line's pitch) is a space
 _WIDE_GAP_PITCHES = 2.5
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uff00-\uffef]")
 
 
 @dataclass(frozen=True)
@@ -100,7 +99,7 @@ def _space_wide_gaps(chars: list[str], spans: list, starts: np.ndarray) -> tuple
     for i in range(1, len(chars)):
         a, b = chars[i - 1], chars[i]
         if (pitch[i - 1] >= limit and not a.isspace() and not b.isspace() and not b.islower()
-                and not _CJK.match(a) and not _CJK.match(b)):
+                and not CJK.match(a) and not CJK.match(b)):
             out_chars.append(" ")
             out_spans.append((spans[i - 1][1], spans[i][0]))
         out_chars.append(b)
