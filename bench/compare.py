@@ -14,15 +14,12 @@ from __future__ import annotations
 import argparse
 import json
 import resource
-import subprocess
 import sys
-import tempfile
 import time
-from pathlib import Path
 from typing import Any, Callable
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
-sys.path.insert(0, str(EVAL))
+import memory
+import sets
 
 
 class TimedSession:
@@ -50,11 +47,7 @@ def textlens_engine(params: dict[str, Any]) -> tuple[Callable, list[float]]:
     clock = [0.0]
     for stage in (ocr.detector, ocr.recognizer, *ocr._optional.values()):
         stage.session = TimedSession(stage.session, clock)
-
-    def run(path: Path) -> list[dict]:
-        return [{"text": line.text, "poly": line.poly.tolist()}
-                for res in ocr.predict(str(path)) for line in res.lines]
-    return run, clock
+    return (lambda path: sets.lines_of(ocr.predict(str(path)))), clock
 
 
 def rapidocr_engine() -> Callable:
@@ -64,58 +57,30 @@ def rapidocr_engine() -> Callable:
     return peers.run_rapidocr()
 
 
-def peak_rss_alone(manifest: Path, limit: int, params: dict[str, Any]) -> float:
-    """Peak RSS (MiB) of a fresh process that runs textlens alone over the set."""
-    code = (
-        "import json, resource, sys\n"
-        "from pathlib import Path\n"
-        "from textlens import OCR\n"
-        f"m = Path({str(manifest)!r})\n"
-        "items = [json.loads(l) for l in m.read_text().splitlines() if l.strip()]\n"
-        f"items = items[:{limit}] if {limit} else items\n"
-        f"ocr = OCR(**{params!r})\n"
-        "for res in ocr.predict_iter([str(m.parent / i['image']) for i in items]):\n"
-        "    pass\n"
-        "print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)\n")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    return round(float(out.stdout.split()[-1]), 1)
-
-
 def compare(name: str, limit: int, params: dict[str, Any], ours: Callable, clock: list[float],
             theirs: Callable, rss: bool = True) -> dict[str, Any]:
-    import score
-
-    manifest = EVAL / "data" / name / "manifest.jsonl"
-    items = [json.loads(l) for l in manifest.read_text().splitlines() if l.strip()]
-    items = items[:limit] if limit else items
-    first = manifest.parent / items[0]["image"]
+    folder, items = sets.load(name, limit)
+    first = folder / items[0]["image"]
     ours(first), theirs(first)  # warm-up, excluded like peers.py does
-    spent = {"textlens": 0.0, "rapidocr": 0.0}
+    systems = {"textlens": ours, "rapidocr": theirs}
+    spent = dict.fromkeys(systems, 0.0)
+    lines: dict[str, dict[str, list]] = {system: {} for system in systems}
     clock[0] = 0.0
-    with tempfile.TemporaryDirectory() as tmp:
-        outs = {k: Path(tmp) / k for k in spent}
-        for d in outs.values():
-            d.mkdir()
-        for item in items:
-            path = manifest.parent / item["image"]
-            for system, engine in (("textlens", ours), ("rapidocr", theirs)):
-                start = time.perf_counter()
-                lines = engine(path)
-                spent[system] += time.perf_counter() - start
-                (outs[system] / (Path(item["image"]).stem + ".json")).write_text(
-                    json.dumps({"lines": lines}))
-        subset = Path(tmp) / "manifest.jsonl"  # score only the pages that ran
-        subset.write_text("".join(json.dumps(i) + "\n" for i in items))
-        scores = {k: score.score(str(subset), str(d))[0] for k, d in outs.items()}
+    for item in items:
+        for system, engine in systems.items():
+            start = time.perf_counter()
+            lines[system][item["image"]] = engine(folder / item["image"])
+            spent[system] += time.perf_counter() - start
     row: dict[str, Any] = {"set": name, "pages": len(items)}
-    for system in spent:
-        s = scores[system]
-        row[system] = {k: round(s[k], 4) for k in ("word_f1", "det_hmean", "e2e_1ned") if k in s}
+    for system in systems:
+        s = sets.score(items, lines[system])
+        row[system] = {k: round(s[k], 4) for k in ("word_f1", "det_hmean", "e2e_1ned")}
         row[system]["pages_per_s"] = round(len(items) / spent[system], 3)
     row["speed_ratio"] = round(spent["rapidocr"] / spent["textlens"], 2)
     row["textlens_outside_model_share"] = round(1 - clock[0] / spent["textlens"], 3)
-    if rss:
-        row["textlens_peak_rss_mib"] = peak_rss_alone(manifest, limit, params)
+    if rss:  # textlens alone over the set, in a fresh process
+        paths = [str(folder / i["image"]) for i in items]
+        row["textlens_peak_rss_mib"] = memory.in_child(paths, **params)["peak_rss_mib"]
     return row
 
 
@@ -126,17 +91,12 @@ def main() -> int:
     ap.add_argument("--param", action="append", default=[], help="k=v passed to textlens OCR()")
     ap.add_argument("--no-rss", action="store_true", help="skip the separate peak-RSS run")
     args = ap.parse_args()
-    if not (EVAL / "data").is_dir():
-        sys.exit(f"needs the eval sets in {EVAL / 'data'}")
-    params: dict[str, Any] = {}
-    for p in args.param:
-        key, value = p.split("=", 1)
-        params[key] = json.loads(value) if value[:1] in "0123456789-[{tf" else value
+    params = dict(p.split("=", 1) for p in args.param)
     ours, clock = textlens_engine(params)
     theirs = rapidocr_engine()
     for name in args.sets.split(","):
         print(json.dumps(compare(name, args.limit, params, ours, clock, theirs,
-                                  not args.no_rss)), flush=True)
+                                 not args.no_rss)), flush=True)
     print(json.dumps({"process_peak_rss_mib":
                       round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
     return 0

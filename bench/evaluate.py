@@ -11,21 +11,12 @@ something, since the boxes are in the turned page's pixels.
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import sys
-import tempfile
 import time
 from pathlib import Path
 
-EVAL = Path(__file__).resolve().parents[2] / "shared" / "eval"
-
-
-def load_scorer():
-    spec = importlib.util.spec_from_file_location("score", EVAL / "score.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+import sets
 
 
 def turned(path: Path, turn: int):
@@ -38,23 +29,18 @@ def turned(path: Path, turn: int):
     return rotate_page(next(iter_pages(str(path))).image, turn)
 
 
-def evaluate(ocr, manifest: Path, limit: int = 0, turn: int = 0, **call) -> dict:
-    """Run one engine over a manifest; return the scorer's summary plus pages/s."""
-    score = load_scorer()
-    items = [json.loads(l) for l in manifest.read_text().splitlines() if l.strip()]
-    items = items[:limit] if limit else items
-    with tempfile.TemporaryDirectory() as out:
-        spent = 0.0
-        for item in items:
-            page = turned(manifest.parent / item["image"], turn)
-            t = time.perf_counter()
-            results = ocr.predict(page, **call)
-            spent += time.perf_counter() - t
-            lines = [{"text": l.text, "poly": l.poly.tolist()} for r in results for l in r.lines]
-            (Path(out) / (Path(item["image"]).stem + ".json")).write_text(json.dumps({"lines": lines}))
-        subset = Path(out) / "manifest.jsonl"  # score only the pages that ran
-        subset.write_text("".join(json.dumps(i) + "\n" for i in items))
-        summary, _ = score.score(str(subset), out)
+def evaluate(ocr, name: str, limit: int = 0, turn: int = 0) -> dict:
+    """Run one engine over a set; return the scorer's summary plus pages/s."""
+    folder, items = sets.load(name, limit)
+    ocr.predict(str(folder / items[0]["image"]))  # warm-up
+    spent, lines = 0.0, {}
+    for item in items:
+        page = turned(folder / item["image"], turn)
+        t = time.perf_counter()
+        results = ocr.predict(page)
+        spent += time.perf_counter() - t
+        lines[item["image"]] = sets.lines_of(results)
+    summary = sets.score(items, lines)
     summary["pages_per_s"] = round(len(items) / spent, 3)
     return summary
 
@@ -71,11 +57,8 @@ def main() -> int:
     params = dict(p.split("=", 1) for p in args.param)
     ocr = OCR(**params)
     for name in args.sets.split(","):
-        manifest = EVAL / "data" / name / "manifest.jsonl"
-        first = json.loads(manifest.read_text().splitlines()[0])
-        ocr.predict(str(manifest.parent / first["image"]))  # warm-up
         print(json.dumps({"set": name, **params, "turn": args.turn,
-                          **evaluate(ocr, manifest, args.limit, args.turn)}), flush=True)
+                          **evaluate(ocr, name, args.limit, args.turn)}), flush=True)
     return 0
 
 

@@ -34,22 +34,24 @@ def build_pdf(source: Path, pages: int, target: Path) -> None:
     src.close()
 
 
-def measure(path: Path, dpi: int) -> dict:
-    """Runs in the child: OCR every page, report pages, seconds and peak RSS."""
+def measure(paths: list[str], params: dict) -> dict:
+    """Runs in the child: OCR every page of `paths`, report pages, seconds and peak RSS."""
     from textlens import OCR
 
-    ocr = OCR(pdf_dpi=dpi)
+    ocr = OCR(**params)
     start, pages, lines = time.perf_counter(), 0, 0
-    for result in ocr.predict_iter(str(path)):
+    for result in ocr.predict_iter(paths):
         pages += 1
         lines += len(result.lines)
-    return {"file": path.name, "pages": pages, "lines": lines, "dpi": dpi,
+    return {"file": Path(paths[0]).name, "pages": pages, "lines": lines,
             "seconds": round(time.perf_counter() - start, 1),
             "peak_rss_mib": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}
 
 
-def in_child(path: Path, dpi: int) -> dict:
-    out = subprocess.run([sys.executable, __file__, "_measure", str(path), "--dpi", str(dpi)],
+def in_child(paths: list[str], **params) -> dict:
+    """measure() in a fresh process, so that nothing this one loaded counts."""
+    out = subprocess.run([sys.executable, __file__, "_measure", json.dumps(paths),
+                          "--params", json.dumps(params)],
                          capture_output=True, text=True, check=True)
     return json.loads(out.stdout.splitlines()[-1])
 
@@ -57,19 +59,20 @@ def in_child(path: Path, dpi: int) -> dict:
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("kind", choices=["pdf", "image", "_measure"])
-    ap.add_argument("path", type=Path)
+    ap.add_argument("path")
     ap.add_argument("--pages", type=int, default=100)
     ap.add_argument("--dpi", type=int, default=300)
+    ap.add_argument("--params", default="{}", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.kind == "_measure":
-        print(json.dumps(measure(args.path, args.dpi)))
+        print(json.dumps(measure(json.loads(args.path), json.loads(args.params))))
     elif args.kind == "image":
-        print(json.dumps(in_child(args.path, args.dpi)))
+        print(json.dumps(in_child([args.path])))
     else:
         with tempfile.TemporaryDirectory() as tmp:
-            target = Path(tmp) / f"{args.path.stem}_{args.pages}pages.pdf"
-            build_pdf(args.path, args.pages, target)
-            print(json.dumps(in_child(target, args.dpi)))
+            target = Path(tmp) / f"{Path(args.path).stem}_{args.pages}pages.pdf"
+            build_pdf(Path(args.path), args.pages, target)
+            print(json.dumps({**in_child([str(target)], pdf_dpi=args.dpi), "dpi": args.dpi}))
     return 0
 
 
