@@ -5,8 +5,8 @@
 This machine's speed drifts by about 10% from one run to the next, so both systems are timed in
 the same process, page by page in turn (textlens, then RapidOCR, on each page), after one
 warm-up page each. For every set it prints both systems' scores (../shared/eval/score.py) and
-pages/s, their ratio, the share of textlens's wall time spent outside onnxruntime's
-`session.run`, and the peak RSS of a separate process that runs textlens alone over the set.
+pages/s, their ratio, the share of textlens's wall time spent outside
+model calls, and the peak RSS of a separate process that runs textlens alone over the set.
 Model loading is excluded from the timings, as in ../shared/eval/peers.py.
 """
 from __future__ import annotations
@@ -22,8 +22,8 @@ import memory
 import sets
 
 
-class TimedSession:
-    """Wraps an onnxruntime session and adds the seconds spent in run() to a shared clock."""
+class TimedModel:
+    """Wraps a stage's model and adds the seconds spent in run() to a shared clock."""
 
     def __init__(self, inner: Any, clock: list[float]):
         self._inner, self._clock = inner, clock
@@ -40,13 +40,15 @@ class TimedSession:
 
 
 def textlens_engine(params: dict[str, Any]) -> tuple[Callable, list[float]]:
-    """textlens through its public API, every stage's session timed."""
+    """textlens through its public API, every stage's model calls timed."""
     from textlens import OCR
 
     ocr = OCR(**params)
     clock = [0.0]
     for stage in (ocr.detector, ocr.recognizer, *ocr._optional.values()):
-        stage.session = TimedSession(stage.session, clock)
+        stage.model = TimedModel(stage.model, clock)
+    if ocr.recognizer.recheck is not None:
+        ocr.recognizer.recheck = TimedModel(ocr.recognizer.recheck, clock)
     return (lambda path: sets.lines_of(ocr.predict(str(path)))), clock
 
 

@@ -15,6 +15,7 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
+from .runtime import BACKENDS, PRECISIONS
 
 # Languages the shipped recognisers read (PP-OCRv6 small: Chinese, English, Japanese, Latin).
 _LATIN = {"en", "fr", "de", "es", "it", "pt", "nl", "af", "ca", "cs", "da", "et", "fi", "ga", "hr",
@@ -73,7 +74,8 @@ class Settings:
     textline_orientation_batch_size: int = _p(6, "crops per text-line orientation call")
     text_recognition_model_name: str | None = _p(None, "recognition model (default: the family's)")
     text_recognition_model_dir: str | None = _p(None, "your own recognition ONNX model (+ dictionary)")
-    text_recognition_batch_size: int = _p(6, "text lines per recognition call")
+    text_recognition_batch_size: int = _p(1, "text lines per recognition call (1: no line is "
+                                          "padded to a wider one, which reads better)")
     text_det_limit_side_len: int = _p(1152, "side length limit for detection", True)
     text_det_limit_type: str = _p("area", "area: at most limit² pixels (never scaled up); max: "
                                   "long side <= limit; min: short side >= limit", True)
@@ -85,7 +87,10 @@ class Settings:
     text_rec_score_thresh: float = _p(0.5, "drop lines recognised with a lower score", True)
     text_rec_input_shape: tuple[int, int, int] | None = _p(None, "recogniser input C,H,W")
     return_word_box: bool = _p(False, "also return word boxes (text_word, text_word_region)", True)
-    cpu_threads: int | None = _p(None, "onnxruntime threads (default: all usable cores)")
+    cpu_threads: int | None = _p(None, "inference threads (default: all usable cores)")
+    inference_backend: str = _p("openvino", "openvino or onnxruntime: both run the same ONNX files")
+    precision: str | None = _p(None, "bf16 or fp32 (default: bf16 with OpenVINO on CPUs that "
+                               "compute it natively, fp32 otherwise)")
     pdf_dpi: int = _p(150, "resolution PDF pages are rendered at")
 
     @property
@@ -221,6 +226,14 @@ def _validate(s: Settings) -> None:
         raise ConfigError("text_rec_score_thresh must be between 0 and 1")
     if s.cpu_threads is not None and s.cpu_threads <= 0:
         raise ConfigError("cpu_threads must be greater than 0")
+    if s.inference_backend not in BACKENDS:
+        raise ConfigError(f"inference_backend must be {' or '.join(BACKENDS)}, "
+                          f"not {s.inference_backend!r}")
+    if s.precision is not None and s.precision not in PRECISIONS:
+        raise ConfigError(f"precision must be {' or '.join(PRECISIONS)}, not {s.precision!r}")
+    if s.precision == "bf16" and s.inference_backend == "onnxruntime":
+        raise ConfigError("precision bf16 needs inference_backend openvino "
+                          "(onnxruntime runs these models at fp32 only)")
     if s.lang and not s.text_recognition_model_dir and s.lang not in s.family.langs:
         raise ConfigError(
             f"lang {s.lang!r} is not read by the shipped {s.ocr_version} recogniser (it reads "

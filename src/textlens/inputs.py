@@ -10,6 +10,7 @@ from __future__ import annotations
 import glob as globlib
 import io
 import struct
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -33,6 +34,9 @@ IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 DOCUMENT_EXTENSIONS = IMAGE_EXTENSIONS | {".pdf"}
 MAX_PIXELS = 120_000_000  # a 300-dpi A0 poster; beyond this a page is refused, not decoded
 _SANE_DPI = (20.0, 4800.0)  # a recorded resolution outside this is a placeholder (1 dpi, say)
+# PDFium is not thread-safe, not even across documents, and pages are read ahead in a background
+# thread (readahead.py) while a service may count another upload's pages: every call holds this.
+PDFIUM_LOCK = threading.RLock()
 
 
 @dataclass
@@ -223,21 +227,25 @@ def _open_pdf(data: bytes, label: str) -> Iterator[PdfDocument]:
     """The PDF, closed on leaving; one that cannot be opened or has no pages is refused."""
     import pypdfium2 as pdfium
 
+    with PDFIUM_LOCK:
+        try:
+            pdf = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as exc:
+            raise InputError(f"{label}: cannot open PDF ({exc})") from None
+        empty = len(pdf) == 0
     try:
-        pdf = pdfium.PdfDocument(data)
-    except pdfium.PdfiumError as exc:
-        raise InputError(f"{label}: cannot open PDF ({exc})") from None
-    try:
-        if len(pdf) == 0:
+        if empty:
             raise InputError(f"{label}: PDF has no pages")
         yield pdf
     finally:
-        pdf.close()
+        with PDFIUM_LOCK:
+            pdf.close()
 
 
 def _pages_read(pdf: PdfDocument, max_pages: int | None) -> int:
     """A PDF's pages that are read: the first max_pages, or all of them."""
-    return min(len(pdf), max_pages) if max_pages else len(pdf)
+    with PDFIUM_LOCK:
+        return min(len(pdf), max_pages) if max_pages else len(pdf)
 
 
 def _pdf_pages(data: bytes, source: Source, dpi: int, max_pages: int | None) -> Iterator[Page]:
@@ -247,12 +255,13 @@ def _pdf_pages(data: bytes, source: Source, dpi: int, max_pages: int | None) -> 
         for index in range(_pages_read(pdf, max_pages)):
             label = f"{source.label} (page {index + 1})"
             try:
-                page = pdf[index]
-                w, h = page.get_size()
-                _check_size(int(w * dpi / 72), int(h * dpi / 72), label)
-                bitmap = page.render(scale=dpi / 72.0)
-                bgr = np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])
-                page.close()
+                with PDFIUM_LOCK:
+                    page = pdf[index]
+                    w, h = page.get_size()
+                    _check_size(int(w * dpi / 72), int(h * dpi / 72), label)
+                    bitmap = page.render(scale=dpi / 72.0)
+                    bgr = np.ascontiguousarray(bitmap.to_numpy()[:, :, :3])
+                    page.close()
             except pdfium.PdfiumError as exc:
                 raise InputError(f"{label}: cannot render ({exc})") from None
             yield Page(bgr, source.name, source.path, index, dpi=float(dpi))

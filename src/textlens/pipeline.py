@@ -17,8 +17,9 @@ from .config import Settings
 from .geometry import crop_quad, quad_size, reading_sort, rotate_page
 from .inputs import Page, iter_sources, pages
 from .models import resolve as resolve_model
+from .readahead import read_ahead
 from .result import Line, OCRResult
-from .runtime import default_threads
+from .runtime import Runtime, default_threads
 from .stages.detection import DetParams, TextDetector
 from .stages.doc_orientation import DocOrientation
 from .stages.recognition import RecParams, TextRecognizer
@@ -36,14 +37,16 @@ class OCR:
 
     def __init__(self, config: str | Path | None = None, **params: Any):
         self.settings: Settings = config_mod.resolve(config, **params)
-        self.threads = self.settings.cpu_threads or default_threads()
         s = self.settings
+        self.threads = s.cpu_threads or default_threads()
+        precision = s.precision or ("bf16" if s.inference_backend == "openvino" else "fp32")
+        self.runtime = Runtime(s.inference_backend, self.threads, precision)
         det = resolve_model(s.det_model, s.text_detection_model_dir)
         rec = resolve_model(s.rec_model, s.text_recognition_model_dir)
-        self.detector = TextDetector(det.path, self.threads)
-        self.recognizer = TextRecognizer(rec.path, rec.characters or (), self.threads)
+        self.detector = TextDetector(det.path, self.runtime)
+        self.recognizer = TextRecognizer(rec.path, rec.characters or (), self.runtime)
         self._optional: dict[str, Any] = {}
-        self._lock = threading.Lock()  # one page at a time per engine: sessions are shared
+        self._lock = threading.Lock()  # one page at a time per engine: models are shared
         for name in ("doc_orientation", "unwarper", "textline"):
             if self._wanted(name, s):
                 self._stage(name)
@@ -61,23 +64,25 @@ class OCR:
             if name == "doc_orientation":
                 m = resolve_model(s.doc_orientation_classify_model_name,
                                   s.doc_orientation_classify_model_dir)
-                self._optional[name] = DocOrientation(m.path, self.threads)
+                self._optional[name] = DocOrientation(m.path, self.runtime)
             elif name == "unwarper":
                 m = resolve_model(s.doc_unwarping_model_name, s.doc_unwarping_model_dir)
-                self._optional[name] = Unwarper(m.path, self.threads)
+                self._optional[name] = Unwarper(m.path, self.runtime)
             else:
                 m = resolve_model(s.textline_orientation_model_name,
                                   s.textline_orientation_model_dir)
                 self._optional[name] = TextlineOrientation(
-                    m.path, self.threads, s.textline_orientation_batch_size)
+                    m.path, self.runtime, s.textline_orientation_batch_size)
         return self._optional[name]
 
     def predict_iter(self, input: Any, **overrides: Any) -> Iterator[OCRResult]:
-        """Results one page at a time: pages are decoded only as they are reached."""
+        """Results one page at a time: each page is decoded while the one before it is read,
+        and no earlier (at most two pages are in memory)."""
         settings = config_mod.with_call_overrides(self.settings, **overrides)
-        for source in iter_sources(input):
-            for page in pages(source, settings.pdf_dpi):
-                yield self.process(page, settings)
+        decoded = (page for source in iter_sources(input)
+                   for page in pages(source, settings.pdf_dpi))
+        for page in read_ahead(decoded):
+            yield self.process(page, settings)
 
     def predict(self, input: Any, **overrides: Any) -> list[OCRResult]:
         """All results as a list (one per page); prefer predict_iter for long documents."""

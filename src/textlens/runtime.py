@@ -1,30 +1,110 @@
-"""The one place that makes onnxruntime sessions.
+"""The one place that loads ONNX models for inference.
 
-Every stage asks here for its session so that threads, graph optimisation and providers are set
-once. Sessions are cached by (file, threads): building a session costs far more than a page.
+Every stage asks here for its model so that the backend, threads and precision are set once.
+Two backends read the same ONNX files:
+
+- OpenVINO (default): on this project's CPUs it runs the detector about 3x faster than
+  onnxruntime at fp32 with the same outputs (its convolutions are faster), and, where the CPU
+  computes bfloat16 natively (AVX512-BF16 / AMX), it runs bf16 for about 2x more.
+- onnxruntime: fp32 only; the reference the project was first measured with.
+
+Compiled models are cached by (file, backend, threads, precision): compiling costs far more than
+a page. Every model object runs one input and returns its first output, which is all the stages
+need, so no stage knows which backend runs it.
 """
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+from typing import Protocol
 
-import onnxruntime as ort
+import numpy as np
 
 from .errors import ModelError
 
+BACKENDS = ("openvino", "onnxruntime")
+PRECISIONS = ("bf16", "fp32")
+
 
 def default_threads() -> int:
-    """All the cores this process may use: onnxruntime's own default ignores CPU affinity."""
+    """All the cores this process may use: the backends' own defaults ignore CPU affinity."""
     try:
         return max(1, len(os.sched_getaffinity(0)))
     except AttributeError:  # pragma: no cover - not Linux
         return max(1, os.cpu_count() or 1)
 
 
+@dataclass(frozen=True)
+class Runtime:
+    """How models run: which backend, how many threads, at which precision."""
+
+    backend: str = "openvino"
+    threads: int = 1
+    precision: str = "fp32"
+
+    def at(self, precision: str) -> Runtime:
+        return Runtime(self.backend, self.threads, precision)
+
+
+class Model(Protocol):
+    """A loaded network: one input tensor in, its first output out."""
+
+    input_shape: tuple  # ints, or None where the dimension is dynamic
+    output_shape: tuple
+
+    def run(self, x: np.ndarray) -> np.ndarray: ...
+
+
+def load(path: Path, runtime: Runtime) -> Model:
+    """A model ready to run; compiled once per process and runtime."""
+    if runtime.backend == "onnxruntime":
+        return _OrtModel(_ort_session(Path(path), runtime.threads))
+    return _OpenVinoModel(_ov_compiled(Path(path), runtime.threads, runtime.precision))
+
+
+def bf16_native() -> bool:
+    """Whether this CPU computes bfloat16 itself; elsewhere bf16 would only be emulated."""
+    return "BF16" in _ov_core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
+
+
+class _OrtModel:
+    def __init__(self, session):
+        self.session = session
+        self.input_name = session.get_inputs()[0].name
+        self.input_shape = _static(session.get_inputs()[0].shape)
+        self.output_shape = _static(session.get_outputs()[0].shape)
+
+    def run(self, x: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {self.input_name: x})[0]
+
+
+class _OpenVinoModel:
+    """A compiled model with its own infer request (requests are not shared between callers)."""
+
+    def __init__(self, compiled):
+        self.request = compiled.create_infer_request()
+        self.input_shape = _static(_dims(compiled.inputs[0].partial_shape))
+        self.output_shape = _static(_dims(compiled.outputs[0].partial_shape))
+
+    def run(self, x: np.ndarray) -> np.ndarray:
+        # share_inputs: no copy of the batch; outputs are copied, the request reuses its buffers
+        return self.request.infer({0: np.ascontiguousarray(x)}, share_inputs=True)[0]
+
+
+def _dims(partial_shape) -> list:
+    return [d.get_length() if d.is_static else None for d in partial_shape]
+
+
+def _static(shape) -> tuple:
+    return tuple(d if isinstance(d, int) else None for d in shape)
+
+
 @lru_cache(maxsize=32)
-def session(path: Path, threads: int) -> ort.InferenceSession:
-    """An inference session on the CPU with `threads` intra-op threads."""
+def _ort_session(path: Path, threads: int):
+    import onnxruntime as ort
+
     options = ort.SessionOptions()
     options.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     options.intra_op_num_threads = threads
@@ -35,4 +115,22 @@ def session(path: Path, threads: int) -> ort.InferenceSession:
         return ort.InferenceSession(str(path), sess_options=options,
                                     providers=["CPUExecutionProvider"])
     except Exception as exc:  # onnxruntime raises several unrelated types
+        raise ModelError(f"cannot load ONNX model {path}: {exc}") from exc
+
+
+@lru_cache(maxsize=1)
+def _ov_core():
+    import openvino as ov
+
+    return ov.Core()
+
+
+@lru_cache(maxsize=32)
+def _ov_compiled(path: Path, threads: int, precision: str):
+    hint = "bf16" if precision == "bf16" and bf16_native() else "f32"
+    config = {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": hint,
+              "PERFORMANCE_HINT": "LATENCY"}
+    try:
+        return _ov_core().compile_model(str(path), "CPU", config)
+    except Exception as exc:  # OpenVINO raises RuntimeError and its own types
         raise ModelError(f"cannot load ONNX model {path}: {exc}") from exc

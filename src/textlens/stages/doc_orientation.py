@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..runtime import session
+from ..runtime import Runtime, load
 
 _MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32) * 255.0
 _INV_STD = 1.0 / (np.array([0.229, 0.224, 0.225], dtype=np.float32) * 255.0)
@@ -30,14 +30,13 @@ def preprocess(image: np.ndarray) -> np.ndarray:
 class DocOrientation:
     """Predicts how far a page is turned; `min_confidence` guards any turn at all."""
 
-    def __init__(self, model_path, threads: int, min_confidence: float = 0.5):
-        self.session = session(model_path, threads)
-        self.input_name = self.session.get_inputs()[0].name
+    def __init__(self, model_path, runtime: Runtime, min_confidence: float = 0.5):
+        self.model = load(model_path, runtime)
         self.min_confidence = min_confidence
 
     def __call__(self, image: np.ndarray) -> tuple[int, float]:
         """(angle, probability) for one BGR page."""
-        probs = self.session.run(None, {self.input_name: preprocess(image)})[0][0]
+        probs = self.model.run(preprocess(image))[0]
         best = int(probs.argmax())
         if best != 0 and probs[best] < self.min_confidence:
             return 0, float(probs[0])

@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..runtime import session
+from ..runtime import Runtime, load
 
 _HEIGHT, _WIDTH = 48, 192
 _LABELS = (0, 180)
@@ -33,9 +33,8 @@ def postprocess(probs: np.ndarray) -> list[tuple[int, float]]:
 class TextlineOrientation:
     """Classifies crops as 0 or 180 degrees; `threshold` guards the flip."""
 
-    def __init__(self, model_path, threads: int, batch_size: int = 6, threshold: float = 0.9):
-        self.session = session(model_path, threads)
-        self.input_name = self.session.get_inputs()[0].name
+    def __init__(self, model_path, runtime: Runtime, batch_size: int = 6, threshold: float = 0.9):
+        self.model = load(model_path, runtime)
         self.batch_size = batch_size
         self.threshold = threshold
 
@@ -44,7 +43,7 @@ class TextlineOrientation:
         labels: list[tuple[int, float]] = []
         for start in range(0, len(crops), self.batch_size):
             tensor = preprocess(crops[start:start + self.batch_size])
-            labels += postprocess(self.session.run(None, {self.input_name: tensor})[0])
+            labels += postprocess(self.model.run(tensor))
         out, angles = [], []
         for crop, (angle, prob) in zip(crops, labels):
             flip = angle == 180 and prob >= self.threshold

@@ -9,7 +9,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from ..runtime import session
+from ..runtime import Runtime, load
 
 _NET_H, _NET_W = 712, 488
 
@@ -36,10 +36,9 @@ def postprocess(grid: np.ndarray, image: np.ndarray) -> np.ndarray:
 
 
 class Unwarper:
-    def __init__(self, model_path, threads: int):
-        self.session = session(model_path, threads)
-        self.input_name = self.session.get_inputs()[0].name
+    def __init__(self, model_path, runtime: Runtime):
+        self.model = load(model_path, runtime)
 
     def __call__(self, image: np.ndarray) -> np.ndarray:
-        grid = self.session.run(None, {self.input_name: preprocess(image)})[0][0]
+        grid = self.model.run(preprocess(image))[0]
         return postprocess(grid, image)
