@@ -64,7 +64,7 @@ def test_bf16_falls_back_to_fp32_where_the_cpu_lacks_it(monkeypatch):
     path = resolve("ch_ppocr_mobile_v2.0_cls").path
     _ov_compiled.cache_clear()
     try:
-        compiled = _ov_compiled(path, 1, "bf16")
+        compiled = _ov_compiled(path, 1, "bf16")[0]
         assert str(compiled.get_property("INFERENCE_PRECISION_HINT")) == "<Type: 'float32'>"
     finally:
         _ov_compiled.cache_clear()

@@ -8,9 +8,12 @@ Two backends read the same ONNX files:
   computes bfloat16 natively (AVX512-BF16 / AMX), it runs bf16 for about 2x more.
 - onnxruntime: fp32 only; the reference the project was first measured with.
 
-Compiled models are cached by (file, backend, threads, precision): compiling costs far more than
-a page. Every model object runs one input and returns its first output, which is all the stages
-need, so no stage knows which backend runs it.
+Compiled models are cached by (file, backend, threads, precision, head): compiling costs far more
+than a page. Every model object runs one input and returns its first output, which is all the
+stages need, so no stage knows which backend runs it. A classifier that only needs each row's
+best class asks for `best_class`: its model returns (best probability, class index) over the last
+axis, which OpenVINO computes inside the graph (a recogniser's output has 18710 classes per time
+step: no copy of it, no numpy argmax over it).
 """
 from __future__ import annotations
 
@@ -54,14 +57,18 @@ class Model(Protocol):
     input_shape: tuple  # ints, or None where the dimension is dynamic
     output_shape: tuple
 
-    def run(self, x: np.ndarray) -> np.ndarray: ...
+    def run(self, x: np.ndarray) -> np.ndarray | tuple[np.ndarray, np.ndarray]: ...
 
 
-def load(path: Path, runtime: Runtime) -> Model:
-    """A model ready to run; compiled once per process and runtime."""
+def load(path: Path, runtime: Runtime, best_class: bool = False) -> Model:
+    """A model ready to run; compiled once per process and runtime.
+
+    With best_class, run() returns (probability, index) of the best class over the last axis.
+    """
     if runtime.backend == "onnxruntime":
-        return _OrtModel(_ort_session(Path(path), runtime.threads))
-    return _OpenVinoModel(_ov_compiled(Path(path), runtime.threads, runtime.precision))
+        return _OrtModel(_ort_session(Path(path), runtime.threads), best_class)
+    return _OpenVinoModel(*_ov_compiled(Path(path), runtime.threads, runtime.precision,
+                                        best_class), best_class)
 
 
 def bf16_native() -> bool:
@@ -70,27 +77,34 @@ def bf16_native() -> bool:
 
 
 class _OrtModel:
-    def __init__(self, session):
+    def __init__(self, session, best_class: bool):
         self.session = session
+        self.best_class = best_class
         self.input_name = session.get_inputs()[0].name
         self.input_shape = _static(session.get_inputs()[0].shape)
         self.output_shape = _static(session.get_outputs()[0].shape)
 
-    def run(self, x: np.ndarray) -> np.ndarray:
-        return self.session.run(None, {self.input_name: x})[0]
+    def run(self, x: np.ndarray):
+        out = self.session.run(None, {self.input_name: x})[0]
+        if not self.best_class:
+            return out
+        index = out.argmax(axis=-1)
+        return np.take_along_axis(out, index[..., None], axis=-1)[..., 0], index
 
 
 class _OpenVinoModel:
     """A compiled model with its own infer request (requests are not shared between callers)."""
 
-    def __init__(self, compiled):
+    def __init__(self, compiled, output_shape: tuple, best_class: bool):
         self.request = compiled.create_infer_request()
+        self.best_class = best_class
         self.input_shape = _static(_dims(compiled.inputs[0].partial_shape))
-        self.output_shape = _static(_dims(compiled.outputs[0].partial_shape))
+        self.output_shape = output_shape  # the network's, before any best-class head
 
-    def run(self, x: np.ndarray) -> np.ndarray:
+    def run(self, x: np.ndarray):
         # share_inputs: no copy of the batch; outputs are copied, the request reuses its buffers
-        return self.request.infer({0: np.ascontiguousarray(x)}, share_inputs=True)[0]
+        out = self.request.infer({0: np.ascontiguousarray(x)}, share_inputs=True)
+        return (out[0], out[1]) if self.best_class else out[0]
 
 
 def _dims(partial_shape) -> list:
@@ -126,11 +140,28 @@ def _ov_core():
 
 
 @lru_cache(maxsize=32)
-def _ov_compiled(path: Path, threads: int, precision: str):
+def _ov_compiled(path: Path, threads: int, precision: str, best_class: bool = False):
     hint = "bf16" if precision == "bf16" and bf16_native() else "f32"
     config = {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": hint,
               "PERFORMANCE_HINT": "LATENCY"}
     try:
-        return _ov_core().compile_model(str(path), "CPU", config)
+        model = _ov_core().read_model(str(path))
+        output_shape = _static(_dims(model.output(0).get_partial_shape()))
+        if best_class:
+            model = _with_best_class(model)
+        return _ov_core().compile_model(model, "CPU", config), output_shape
     except Exception as exc:  # OpenVINO raises RuntimeError and its own types
         raise ModelError(f"cannot load ONNX model {path}: {exc}") from exc
+
+
+def _with_best_class(model):
+    """The model with its first output replaced by (max, argmax) over the last axis."""
+    import openvino as ov
+    import openvino.opset13 as ops
+
+    scores = model.output(0).get_node().input_value(0)
+    best = ops.topk(scores, ops.constant(np.int64(1)), axis=-1, mode="max", sort="none",
+                    index_element_type="i64")
+    last = ops.constant(np.int64([-1]))
+    return ov.Model([ops.result(ops.squeeze(best.output(0), last)),
+                     ops.result(ops.squeeze(best.output(1), last))], model.get_parameters())

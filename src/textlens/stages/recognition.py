@@ -59,13 +59,17 @@ class CTCDecoder:
         self.table = np.array(table, dtype=object)
 
     def __call__(self, probs: np.ndarray, used: list[float] | None = None) -> list[Recognised]:
-        """probs [N, T, C] -> one Recognised per row.
+        """probs [N, T, C] -> one Recognised per row (see best)."""
+        best = probs.argmax(axis=2)
+        return self.best(np.take_along_axis(probs, best[..., None], axis=2)[..., 0], best, used)
+
+    def best(self, best_p: np.ndarray, best: np.ndarray,
+             used: list[float] | None = None) -> list[Recognised]:
+        """Each time step's best probability and class [N, T] -> one Recognised per row.
 
         `used[i]` is the share of the time axis row i's crop covers (the rest is padding).
         """
-        steps = probs.shape[1]
-        best = probs.argmax(axis=2)
-        best_p = np.take_along_axis(probs, best[..., None], axis=2)[..., 0]
+        steps = best.shape[1]
         out = []
         for row, (idx, p) in enumerate(zip(best, best_p)):
             # runs of one class: a character is a run that is not blank, from its first step
@@ -170,8 +174,9 @@ class TextRecognizer:
     """
 
     def __init__(self, model_path, characters: tuple[str, ...], runtime: Runtime):
-        self.model = load(model_path, runtime)
-        self.recheck = load(model_path, runtime.at("fp32")) if runtime.precision != "fp32" else None
+        self.model = load(model_path, runtime, best_class=True)
+        self.recheck = (load(model_path, runtime.at("fp32"), best_class=True)
+                        if runtime.precision != "fp32" else None)
         self.height = self.model.input_shape[2] or 48
         num_classes = self.model.output_shape[-1]
         self.decode = CTCDecoder(characters, int(num_classes))
@@ -205,5 +210,6 @@ class TextRecognizer:
             batch = [crops[i] for i in chunk]
             tensor = preprocess(batch, height, min_width, rows=p.batch_size)
             used = [width_for(c, height) / tensor.shape[3] for c in batch]
-            out.update(zip(chunk, self.decode(model.run(tensor)[:len(batch)], used)))
+            best_p, best = model.run(tensor)
+            out.update(zip(chunk, self.decode.best(best_p[:len(batch)], best[:len(batch)], used)))
         return out
