@@ -1,4 +1,4 @@
-"""textlens: offline document OCR (PaddleOCR's General OCR pipeline on onnxruntime)."""
+"""textlens: offline document OCR (PaddleOCR's General OCR pipeline on OpenVINO or onnxruntime)."""
 from .errors import ConfigError, InputError, ModelError, TextlensError
 from .pipeline import OCR
 from .result import Line, OCRResult, Word

@@ -29,7 +29,7 @@ from .words import word_boxes
 
 
 class OCR:
-    """PaddleOCR's General OCR pipeline on onnxruntime.
+    """PaddleOCR's General OCR pipeline on OpenVINO or onnxruntime (runtime.py).
 
     Build it once and reuse it: models load here (the optional stages on first use).
     Parameters are PaddleOCR's; `config` is a PaddleX-style pipeline YAML.

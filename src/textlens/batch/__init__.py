@@ -25,7 +25,7 @@ from .work import Crew
 
 __all__ = ["run_batch", "Summary", "Failure"]
 
-# onnxruntime threads of a worker when neither --workers nor --cpu_threads says otherwise:
+# inference threads of a worker when neither --workers nor --cpu_threads says otherwise:
 # two one-thread engines OCR a quarter more pages than one two-thread engine (README: Batch jobs).
 THREADS_PER_WORKER = 1
 

@@ -22,7 +22,7 @@ class Summary:
     out: str
     mode: str  # "local" or "ray"
     workers: int
-    threads: int  # onnxruntime threads of each worker
+    threads: int  # inference threads of each worker
     files: int  # input files found, done or not
     pages: int = 0  # pages written by this run
     pages_skipped: int = 0  # pages an earlier run had written

@@ -22,7 +22,7 @@ class Crew:
     """How a job's engines are laid out and built: one recipe for a process or a Ray actor."""
 
     workers: int
-    threads: int  # onnxruntime threads of each worker's engine
+    threads: int  # inference threads of each worker's engine
     settings: Settings  # resolved on the driver, so a bad parameter fails before any start-up
     keep_results: bool  # send results back to the driver, which assembles documents
 

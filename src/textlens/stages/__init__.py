@@ -1,1 +1,1 @@
-"""One module per pipeline stage, each: preprocess -> run (onnxruntime) -> postprocess."""
+"""One module per pipeline stage, each: preprocess -> run (runtime.py) -> postprocess."""
