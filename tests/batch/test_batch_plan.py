@@ -118,3 +118,4 @@ def test_page_counts_come_from_headers(tmp_path):
 def test_a_missing_input_is_an_error(tmp_path):
     with pytest.raises(InputError, match="no such file or folder"):
         make_plan(tmp_path / "nowhere", tmp_path / "out")
+
