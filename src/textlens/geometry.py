@@ -26,6 +26,9 @@ def quad_size(quad: np.ndarray) -> tuple[float, float]:
     return float(w), float(h)
 
 
+_CROP_MAX_THICKNESS = 96  # px across the line: twice the recogniser's height
+
+
 def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     """Cut a quad out of the page and straighten it into an upright rectangle.
 
@@ -33,7 +36,8 @@ def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     counter-clockwise so the recogniser reads it left to right, as PaddleOCR does.
     """
     w, h = quad_size(quad)
-    w, h = max(1, int(round(w))), max(1, int(round(h)))
+    scale = min(1.0, _CROP_MAX_THICKNESS / max(1.0, min(w, h)))
+    w, h = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
     target = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
     crop = cv2.warpPerspective(image, matrix, (w, h), flags=cv2.INTER_CUBIC,

@@ -8,8 +8,8 @@ Two backends read the same ONNX files:
   computes bfloat16 natively (AVX512-BF16 / AMX), it runs bf16 for about 2x more.
 - onnxruntime: fp32 only; the reference the project was first measured with.
 
-Compiled models are cached by (file, backend, threads, precision, head): compiling costs far more
-than a page. Every model object runs one input and returns its first output, which is all the
+Compiled models are cached by file and by every option below: compiling costs far more than a
+page. Every model object runs one input and returns its first output, which is all the
 stages need, so no stage knows which backend runs it. A classifier that only needs each row's
 best class asks for `best_class`: its model returns (best probability, class index) over the last
 axis, which OpenVINO computes inside the graph (a recogniser's output has 18710 classes per time
@@ -60,15 +60,19 @@ class Model(Protocol):
     def run(self, x: np.ndarray) -> np.ndarray | tuple[np.ndarray, np.ndarray]: ...
 
 
-def load(path: Path, runtime: Runtime, best_class: bool = False) -> Model:
+def load(path: Path, runtime: Runtime, best_class: bool = False,
+         shapes_kept: int | None = None) -> Model:
     """A model ready to run; compiled once per process and runtime.
 
     With best_class, run() returns (probability, index) of the best class over the last axis.
+    shapes_kept bounds how many input shapes' prepared kernels OpenVINO keeps (default: its
+    own, thousands): a detector meets a new shape with nearly every page, and keeping them all
+    only grows memory.
     """
     if runtime.backend == "onnxruntime":
         return _OrtModel(_ort_session(Path(path), runtime.threads), best_class)
     return _OpenVinoModel(*_ov_compiled(Path(path), runtime.threads, runtime.precision,
-                                        best_class), best_class)
+                                        best_class, shapes_kept), best_class)
 
 
 def bf16_native() -> bool:
@@ -140,10 +144,13 @@ def _ov_core():
 
 
 @lru_cache(maxsize=32)
-def _ov_compiled(path: Path, threads: int, precision: str, best_class: bool = False):
+def _ov_compiled(path: Path, threads: int, precision: str, best_class: bool = False,
+                 shapes_kept: int | None = None):
     hint = "bf16" if precision == "bf16" and bf16_native() else "f32"
     config = {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": hint,
               "PERFORMANCE_HINT": "LATENCY"}
+    if shapes_kept is not None:
+        config["CPU_RUNTIME_CACHE_CAPACITY"] = shapes_kept
     try:
         model = _ov_core().read_model(str(path))
         output_shape = _static(_dims(model.output(0).get_partial_shape()))
