@@ -36,3 +36,11 @@ def test_quad_to_box_and_rotate_page():
     assert rotate_page(page, 90).shape == (3, 2, 3)
     assert np.array_equal(rotate_page(rotate_page(page, 90), 270), page)
     assert rotate_page(page, 0) is page
+
+
+def test_a_thick_line_is_cropped_at_most_96_px_thick_keeping_its_shape():
+    page = np.zeros((2000, 3000, 3), np.uint8)
+    crop = crop_quad(page, np.array([[0, 0], [2400, 0], [2400, 300], [0, 300]], np.float32))
+    assert crop.shape[:2] == (96, 768)
+    small = crop_quad(page, np.array([[0, 0], [200, 0], [200, 30], [0, 30]], np.float32))
+    assert small.shape[:2] == (30, 200)
