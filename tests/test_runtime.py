@@ -78,3 +78,9 @@ def test_bf16_falls_back_to_fp32_where_the_cpu_lacks_it(monkeypatch):
 def test_bad_backend_settings_are_refused(params, message):
     with pytest.raises(ConfigError, match=message):
         OCR(**params)
+
+
+def test_without_native_bf16_nothing_is_re_read(monkeypatch):
+    monkeypatch.setattr("textlens.runtime.bf16_native", lambda: False)
+    engine = OCR(cpu_threads=1)
+    assert engine.runtime.precision == "fp32" and engine.recognizer.recheck is None

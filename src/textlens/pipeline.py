@@ -19,7 +19,7 @@ from .inputs import Page, iter_sources, pages
 from .models import resolve as resolve_model
 from .readahead import read_ahead
 from .result import Line, OCRResult
-from .runtime import Runtime, default_threads
+from .runtime import Runtime, default_threads, resolve_precision
 from .stages.detection import DetParams, TextDetector
 from .stages.doc_orientation import DocOrientation
 from .stages.recognition import RecParams, TextRecognizer
@@ -39,7 +39,7 @@ class OCR:
         self.settings: Settings = config_mod.resolve(config, **params)
         s = self.settings
         self.threads = s.cpu_threads or default_threads()
-        precision = s.precision or ("bf16" if s.inference_backend == "openvino" else "fp32")
+        precision = resolve_precision(s.inference_backend, s.precision)
         self.runtime = Runtime(s.inference_backend, self.threads, precision)
         det = resolve_model(s.det_model, s.text_detection_model_dir)
         rec = resolve_model(s.rec_model, s.text_recognition_model_dir)

@@ -75,6 +75,14 @@ def load(path: Path, runtime: Runtime, best_class: bool = False,
                                         best_class, shapes_kept), best_class)
 
 
+def resolve_precision(backend: str, wanted: str | None) -> str:
+    """The precision models really run at: bf16 (asked for, or by default) only on OpenVINO on
+    a CPU that computes it; elsewhere fp32, so nothing is re-read for a precision never used."""
+    if backend == "openvino" and wanted in (None, "bf16") and bf16_native():
+        return "bf16"
+    return "fp32"
+
+
 def bf16_native() -> bool:
     """Whether this CPU computes bfloat16 itself; elsewhere bf16 would only be emulated."""
     return "BF16" in _ov_core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
