@@ -38,9 +38,8 @@ class OCR:
     def __init__(self, config: str | Path | None = None, **params: Any):
         self.settings: Settings = config_mod.resolve(config, **params)
         s = self.settings
-        self.threads = s.cpu_threads or default_threads()
-        precision = resolve_precision(s.inference_backend, s.precision)
-        self.runtime = Runtime(s.inference_backend, self.threads, precision)
+        self.runtime = Runtime(s.inference_backend, s.cpu_threads or default_threads(),
+                               resolve_precision(s.inference_backend, s.precision))
         det = resolve_model(s.det_model, s.text_detection_model_dir)
         rec = resolve_model(s.rec_model, s.text_recognition_model_dir)
         self.detector = TextDetector(det.path, self.runtime)

@@ -88,6 +88,13 @@ def bf16_native() -> bool:
     return "BF16" in _ov_core().get_property("CPU", "OPTIMIZATION_CAPABILITIES")
 
 
+def best_class(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(probability, index) of the best class over the last axis, in numpy: what a best_class
+    model returns, for a backend that cannot compute it in the graph."""
+    index = scores.argmax(axis=-1)
+    return np.take_along_axis(scores, index[..., None], axis=-1)[..., 0], index
+
+
 class _OrtModel:
     def __init__(self, session, best_class: bool):
         self.session = session
@@ -98,10 +105,7 @@ class _OrtModel:
 
     def run(self, x: np.ndarray):
         out = self.session.run(None, {self.input_name: x})[0]
-        if not self.best_class:
-            return out
-        index = out.argmax(axis=-1)
-        return np.take_along_axis(out, index[..., None], axis=-1)[..., 0], index
+        return best_class(out) if self.best_class else out
 
 
 class _OpenVinoModel:

@@ -2,6 +2,7 @@ import cv2
 import numpy as np
 import pytest
 
+from textlens.runtime import best_class
 from textlens.stages.recognition import CTCDecoder, RecParams, padded_width, preprocess, width_for
 
 
@@ -14,7 +15,7 @@ def one_hot(indices, classes, p=0.9):
 def test_ctc_merges_repeats_drops_blanks_and_keeps_doubled_letters():
     decode = CTCDecoder(("a", "b", "l"), num_classes=5)  # blank, a, b, l, space
     steps = [1, 1, 0, 2, 3, 0, 3, 4, 1]  # a a _ b l _ l ' ' a
-    [rec] = decode(one_hot(steps, 5)[None])
+    [rec] = decode(*best_class(one_hot(steps, 5)[None]))
     assert rec.text == "abll a"
     assert rec.score == pytest.approx(0.9)
     assert rec.spans[0] == (0.0, 2 / 9)  # 'a' emitted on steps 0-1
@@ -23,12 +24,12 @@ def test_ctc_merges_repeats_drops_blanks_and_keeps_doubled_letters():
 
 def test_ctc_spans_are_relative_to_the_crop_not_the_padding():
     decode = CTCDecoder(("a",), num_classes=3)
-    [rec] = decode(one_hot([0, 1, 0, 0], 3)[None], used=[0.5])
+    [rec] = decode(*best_class(one_hot([0, 1, 0, 0], 3)[None]), used=[0.5])
     assert rec.spans == ((0.5, 1.0),)
 
 
 def test_empty_line_scores_zero():
-    [rec] = CTCDecoder(("a",), 3)(one_hot([0, 0, 0], 3)[None])
+    [rec] = CTCDecoder(("a",), 3)(*best_class(one_hot([0, 0, 0], 3)[None]))
     assert rec.text == "" and rec.score == 0.0
 
 
@@ -53,17 +54,17 @@ def test_very_long_lines_are_capped():
 def test_a_wide_silent_gap_becomes_a_space_but_cjk_does_not():
     latin = CTCDecoder(("a", "b", "1"), num_classes=5)
     # a _ b _ a ______ 1 : pitch 2, then a gap of 7 steps
-    [rec] = latin(one_hot([1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 3], 5)[None])
+    [rec] = latin(*best_class(one_hot([1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 3], 5)[None]))
     assert rec.text == "aba 1" and len(rec.spans) == 5
     cjk = CTCDecoder(("中", "文"), num_classes=4)
-    [rec] = cjk(one_hot([1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 2], 4)[None])
+    [rec] = cjk(*best_class(one_hot([1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 2], 4)[None]))
     assert rec.text == "中文中文"
 
 
 def test_a_wide_gap_before_a_lower_case_letter_stays_inside_the_word():
     latin = CTCDecoder(("m", "p", "1"), num_classes=5)
     # "m" is wide: in justified text the step after it can be as far as a column gap
-    [rec] = latin(one_hot([1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 2], 5)[None])
+    [rec] = latin(*best_class(one_hot([1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 2], 5)[None]))
     assert rec.text == "mpmp"
 
 

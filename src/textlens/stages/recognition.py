@@ -58,13 +58,8 @@ class CTCDecoder:
                              f"predicts {num_classes} classes: wrong dictionary for this model")
         self.table = np.array(table, dtype=object)
 
-    def __call__(self, probs: np.ndarray, used: list[float] | None = None) -> list[Recognised]:
-        """probs [N, T, C] -> one Recognised per row (see best)."""
-        best = probs.argmax(axis=2)
-        return self.best(np.take_along_axis(probs, best[..., None], axis=2)[..., 0], best, used)
-
-    def best(self, best_p: np.ndarray, best: np.ndarray,
-             used: list[float] | None = None) -> list[Recognised]:
+    def __call__(self, best_p: np.ndarray, best: np.ndarray,
+                 used: list[float] | None = None) -> list[Recognised]:
         """Each time step's best probability and class [N, T] -> one Recognised per row.
 
         `used[i]` is the share of the time axis row i's crop covers (the rest is padding).
@@ -211,5 +206,5 @@ class TextRecognizer:
             tensor = preprocess(batch, height, min_width, rows=p.batch_size)
             used = [width_for(c, height) / tensor.shape[3] for c in batch]
             best_p, best = model.run(tensor)
-            out.update(zip(chunk, self.decode.best(best_p[:len(batch)], best[:len(batch)], used)))
+            out.update(zip(chunk, self.decode(best_p[:len(batch)], best[:len(batch)], used)))
         return out
