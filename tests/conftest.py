@@ -5,15 +5,28 @@ Tests that read ../shared/eval/data skip with a reason where it is absent (a use
 """
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
 EVAL_DATA = Path(os.environ.get("TEXTLENS_EVAL_DATA", REPO.parent / "shared" / "eval" / "data"))
 SAMPLES = REPO / "samples"
+
+
+def sample_maker() -> ModuleType:
+    """scripts/make_samples.py, loaded by path: its texts are the truth of the repo's samples,
+    and its render() draws more pages like them."""
+    spec = importlib.util.spec_from_file_location("make_samples",
+                                                  REPO / "scripts" / "make_samples.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
 
 
 @pytest.fixture(scope="session")

@@ -1,7 +1,11 @@
 """The `textlens` command, run as a user runs it: a real subprocess."""
 import json
+import os
+import pty
+import signal
 import subprocess
 import sys
+import termios
 
 import pytest
 
@@ -30,6 +34,8 @@ def test_files_paddleocr_names_and_a_failure_that_fails_alone(tmp_path):
     errors = [l for l in run.stderr.splitlines() if l.startswith("error:")]
     assert len(errors) == 1 and "corrupt.png" in errors[0]
     assert "Traceback" not in run.stderr
+    assert "wrote 3 page(s) of 2 file(s) to" in run.stderr  # the one-line summary
+    assert "\r" not in run.stderr and "%|" not in run.stderr  # no bar where no one watches
     names = {p.name for p in out.iterdir()}
     assert {"two_pages_0_res.json", "two_pages_1_res.json", "two_pages_0_ocr_res_img.png",
             "invoice_res.json", "invoice_ocr_res_img.png", "invoice.txt",
@@ -63,3 +69,42 @@ def test_word_level_formats_place_words_from_the_recogniser(tmp_path):
     res = json.loads((tmp_path / "invoice_res.json").read_text())["res"]
     assert res["text_word"] and len(res["text_word"]) == len(res["rec_texts"])
     assert (tmp_path / "invoice.hocr").stat().st_size > 0
+
+
+def test_a_closed_pipe_ends_the_command_quietly():
+    """`textlens ocr -i two_pages.pdf | head -1`: the reader leaves after the first line."""
+    command = [sys.executable, "-m", "textlens.cli", "ocr", "-i", str(SAMPLES / "two_pages.pdf")]
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    first = process.stdout.readline()
+    process.stdout.close()  # page 2 is still to be read and printed
+    stderr = process.stderr.read().decode()
+    assert process.wait(timeout=600) == 128 + signal.SIGPIPE
+    assert first.strip() == b"ACME OFFICE SUPPLIES LTD"
+    assert stderr == ""  # no error line, no trace
+
+
+def test_progress_shows_on_a_terminal(tmp_path):
+    """stderr a terminal: the bar is drawn there (and error lines stay whole beside it)."""
+    main, terminal = pty.openpty()
+    termios.tcsetwinsize(terminal, (24, 100))  # a new pty is 0 columns wide: no room for a bar
+    corrupt = tmp_path / "corrupt.png"
+    corrupt.write_bytes(b"\x89PNG\r\n\x1a\n garbage")  # read as a file, fails to decode
+    run = subprocess.run([sys.executable, "-m", "textlens.cli", "ocr", "-i", str(corrupt),
+                          "-i", str(SAMPLES / "invoice.png"), "--save_path", str(tmp_path)],
+                         stdout=subprocess.DEVNULL, stderr=terminal, timeout=600)
+    os.close(terminal)
+    shown = b""
+    while True:
+        try:
+            chunk = os.read(main, 65536)
+        except OSError:  # the terminal's other end is closed: all read
+            break
+        if not chunk:
+            break
+        shown += chunk
+    os.close(main)
+    text = shown.decode()
+    assert run.returncode == 1
+    assert "2/2" in text and "file/s" in text  # the bar, finished
+    assert any(line.strip().startswith("error:") and "corrupt.png" in line
+               and "%|" not in line for line in text.replace("\r", "\n").splitlines())

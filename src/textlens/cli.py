@@ -7,25 +7,15 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
+import signal
 import sys
-from pathlib import Path
 
-from .config import PARAMETERS
 from .errors import TextlensError
+from .flags import add_pipeline_flags, pipeline_args
 
 # Modules that add their own subcommand with register(subparsers).
 _FACES: tuple[str, ...] = ("textlens.service.command", "textlens.batch.command")
-
-
-def _add_pipeline_flags(parser: argparse.ArgumentParser) -> None:
-    for name, f in PARAMETERS.items():
-        if f.metadata["cli"]:
-            parser.add_argument(f"--{name}", default=None, metavar="VALUE",
-                                help=f.metadata["help"])
-
-
-def _pipeline_args(args: argparse.Namespace) -> dict:
-    return {name: getattr(args, name) for name in PARAMETERS if getattr(args, name, None) is not None}
 
 
 def _ocr_command(sub: argparse._SubParsersAction) -> None:
@@ -38,7 +28,7 @@ def _ocr_command(sub: argparse._SubParsersAction) -> None:
                    help="comma-separated outputs with --save_path: json (per page, with "
                         "visualisation) and document formats")
     p.add_argument("--config", help="PaddleX-style pipeline YAML naming each stage's model")
-    _add_pipeline_flags(p)
+    add_pipeline_flags(p)
     p.set_defaults(run=_run_ocr)
 
 
@@ -51,7 +41,7 @@ def _run_ocr(args: argparse.Namespace) -> int:
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     documents = document_formats(formats, "--format")
-    params = _pipeline_args(args)
+    params = pipeline_args(args)
     if WORD_FORMATS.intersection(documents) and args.save_path:
         params.setdefault("return_word_box", True)  # place words where the recogniser saw them
     ocr = OCR(config=args.config, **params)
@@ -62,7 +52,10 @@ def _run_ocr(args: argparse.Namespace) -> int:
         except TextlensError as exc:
             failures += 1
             print(f"error: {exc}", file=sys.stderr)
-    bar = tqdm(total=len(sources), unit="file", disable=len(sources) < 2, file=sys.stderr)
+    # A bar only where a person watches: in a log its carriage returns garble the error lines.
+    bar = tqdm(total=len(sources), unit="file", file=sys.stderr,
+               disable=len(sources) < 2 or not sys.stderr.isatty())
+    written, files_done = 0, 0
     for source in sources:
         try:
             results = []
@@ -72,19 +65,26 @@ def _run_ocr(args: argparse.Namespace) -> int:
                     result.save_to_json(args.save_path)
                     result.save_to_img(args.save_path)
                 if not args.save_path:
-                    print(result.text)
+                    print(result.text, flush=True)
                 results.append(result)
             for fmt in documents if args.save_path else ():
                 export(results, fmt, args.save_path, source.name)
+            written += len(results)
+            files_done += 1
+        except BrokenPipeError:
+            raise  # the reader has gone (`| head`): stop reading pages, see main()
         except TextlensError as exc:
             failures += 1
-            tqdm.write(f"error: {exc}", file=sys.stderr)
+            bar.write(f"error: {exc}", file=sys.stderr)
         except Exception as exc:  # a bug of ours must not stop the other files either
             failures += 1
-            tqdm.write(f"error: {source.label}: internal error ({type(exc).__name__}: {exc})",
-                       file=sys.stderr)
+            bar.write(f"error: {source.label}: internal error ({type(exc).__name__}: {exc})",
+                      file=sys.stderr)
         bar.update(1)
     bar.close()
+    if args.save_path:
+        print(f"wrote {written} page(s) of {files_done} file(s) to "
+              f"{args.save_path} ({', '.join(formats)})", file=sys.stderr)
     if failures:
         print(f"{failures} input(s) failed, {len(sources)} file(s) read", file=sys.stderr)
     return 1 if failures else 0
@@ -126,9 +126,12 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except KeyboardInterrupt:
         return 130
-    except BrokenPipeError:  # output piped into `head` and the like: not an error
-        sys.stderr.close()
-        return 0
+    except BrokenPipeError:
+        # The reader closed the pipe (`| head -1`): end quietly with the status a Unix tool
+        # killed by SIGPIPE has. Python flushes stdout again at exit; point it at /dev/null so
+        # that flush cannot raise a second time.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

@@ -49,7 +49,7 @@ def test_a_failed_page_is_recorded_and_its_document_not_written(tmp_path):
     collector.add(Outcome(path, 1, error=f"{path}: internal error (ValueError: x)"))
     collector.close()
     assert not (tmp_path / "paper.txt").exists()
-    assert collector.pages == 1 and collector._bar.n == 2, "the failed page counts as heard of"
+    assert collector.pages == 1 and collector.heard == 2, "the failed page counts as heard of"
     [failure] = collector.failures
     assert (failure.path, failure.page) == (path, 1)
 
@@ -63,7 +63,7 @@ def test_a_file_that_fails_to_decode_stands_for_its_pages_not_reached(tmp_path):
     assert outcome.error.startswith(str(broken))
     collector = Collector(Plan(tasks=[task], files=1), [], progress=True)
     collector.add(outcome)
-    assert collector._bar.n == collector._bar.total == 1 and collector.pages == 0
+    assert collector.heard == 1 and collector.pages == 0
 
 
 def test_pages_decoded_for_the_workers_carry_their_resolution(tmp_path):

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import json
-from pathlib import Path
 
 import pytest
 from batch.job import CORRUPT, PAGE_FILES, kill_midway, page_texts, stray_files, textlens

@@ -2,7 +2,8 @@
 
 Each server is the real command with a YAML config, one engine per process, reached with a real
 httpx client. Servers are shared per session where their settings allow it, because each one
-loads the models (seconds on a shared two-core machine).
+loads the models (seconds on a shared two-core machine). Their inputs are the repo's own
+samples (scripts/make_samples.py), so a user's clone runs every test here.
 """
 from __future__ import annotations
 
@@ -18,8 +19,9 @@ from pathlib import Path
 import httpx
 import pytest
 import yaml
+from PIL import Image
 
-from conftest import manifest_items
+from conftest import SAMPLES, sample_maker
 
 TOKENS = ["alpha-token", "beta-token"]
 START_TIMEOUT_S = 120
@@ -109,41 +111,71 @@ def launch(tmp_path_factory) -> Iterator[Callable[..., Server]]:
 
 
 @pytest.fixture(scope="session")
-def main_server(launch, eval_data) -> Server:
+def main_server(launch) -> Server:
     """Tokens on, a quota the fuzzing cannot use up, PDFs capped at 2 pages to stay fast."""
     return launch("main", tokens=TOKENS, daily_page_limit=100_000, max_num_input_imgs=2)
 
 
 @pytest.fixture(scope="session")
-def edge_server(launch, eval_data) -> Server:
+def edge_server(launch) -> Server:
     """No auth; tight limits to reach 413, 503 and 504; URL inputs with 127.0.0.1 allowed."""
     return launch("edge", max_num_input_imgs=None, queue_size=1, request_timeout_s=8,
                   max_request_bytes=1_500_000, allow_url_inputs=True,
                   url_allowlist=["127.0.0.1"])
 
 
-@pytest.fixture(scope="session")
-def receipt(eval_data) -> dict:
-    """The SROIE receipt with the fewest lines (the quickest real page), with its truth."""
-    item = min(manifest_items(eval_data, "sroie"), key=lambda i: len(i["lines"]))
-    return {**item, "bytes": (eval_data / "sroie" / item["image"]).read_bytes()}
+def _truth(lines: list[str], size: tuple[int, int]) -> dict:
+    return {"lines": [{"text": line} for line in lines if line.strip()],
+            "width": size[0], "height": size[1]}
 
 
 @pytest.fixture(scope="session")
-def receipt_b64(receipt) -> str:
-    return base64.b64encode(receipt["bytes"]).decode("ascii")
+def invoice() -> dict:
+    """samples/invoice.png (a real page to read) with its size and its text line by line."""
+    path = SAMPLES / "invoice.png"
+    lines = (SAMPLES / "invoice.expected.txt").read_text(encoding="utf-8").splitlines()
+    with Image.open(path) as image:
+        return {**_truth(lines, image.size), "bytes": path.read_bytes()}
 
 
 @pytest.fixture(scope="session")
-def pdf_path(eval_data) -> Path:
-    """A real 9-page PDF."""
-    return eval_data / "pdf_digital" / "pdfs" / "elegantnote_en.pdf"
+def invoice_b64(invoice) -> str:
+    return base64.b64encode(invoice["bytes"]).decode("ascii")
+
+
+# Pages of the multi-page PDF: the order tells whether pages come back in order and the cap
+# keeps the first ones.
+PDF_PAGES = ("SECOND_PAGE", "INVOICE", "SECOND_PAGE")
+PDF_DPI = 150  # the service's default render resolution
+# Pixels per inch of the drawn pages in the PDF: 900 x 1100 pixels make 7.5 x 9.17 inches, which
+# render at 150 dpi to 1125 x 1375 pixels exactly (at sizes whose points times 150/72 are not
+# whole numbers, pdfium rounds up by a pixel).
+PDF_PAGE_DPI = 120
 
 
 @pytest.fixture(scope="session")
-def corrupt_image(receipt) -> bytes:
-    """The receipt cut short: a JPEG header and half the data."""
-    return receipt["bytes"][: len(receipt["bytes"]) // 2]
+def pdf_doc(tmp_path_factory) -> dict:
+    """A three-page PDF of image pages drawn as the samples are, with each page's truth at the
+    size the service renders it."""
+    maker = sample_maker()
+    texts = [getattr(maker, name) for name in PDF_PAGES]
+    images = [maker.render(lines) for lines in texts]
+    path = tmp_path_factory.mktemp("pdf") / "three_pages.pdf"
+    images[0].save(path, save_all=True, append_images=images[1:], resolution=PDF_PAGE_DPI)
+    rendered = [(i.width * PDF_DPI // PDF_PAGE_DPI, i.height * PDF_DPI // PDF_PAGE_DPI)
+                for i in images]
+    return {"path": path, "pages": [_truth(t, size) for t, size in zip(texts, rendered)]}
+
+
+@pytest.fixture(scope="session")
+def pdf_path(pdf_doc) -> Path:
+    return pdf_doc["path"]
+
+
+@pytest.fixture(scope="session")
+def corrupt_image(invoice) -> bytes:
+    """The invoice cut short: a PNG header and half the data."""
+    return invoice["bytes"][: len(invoice["bytes"]) // 2]
 
 
 @pytest.fixture(scope="session")

@@ -1,10 +1,12 @@
-"""Tokens: both header schemes, constant-time comparison, 403 in each contract's own format."""
+"""Tokens: both header schemes, constant-time comparison, each contract's own status and body
+(403 for PaddleX and the Florence deployment, 401 as OpenAI answers)."""
 from __future__ import annotations
 
+import openai
 import pytest
 
 from textlens.service.auth import TokenCheck, presented_token
-from textlens.service.errors import ServiceError
+from textlens.service.errors import AuthError
 
 
 @pytest.mark.parametrize("header, token", [
@@ -24,9 +26,9 @@ def test_only_configured_tokens_pass():
     check = TokenCheck(["one", "two"])
     assert check("token two") == "two"
     for header in (None, "Bearer three", "Bearer on", "Bearer one1", "Basic one"):
-        with pytest.raises(ServiceError) as caught:
+        with pytest.raises(AuthError) as caught:
             check(header)
-        assert caught.value.status == 403
+        assert caught.value.code == (None if header in (None, "Basic one") else "invalid_api_key")
 
 
 ENDPOINTS = [("POST", "/ocr", {"file": "x"}),
@@ -42,14 +44,27 @@ def test_every_endpoint_refuses_a_missing_or_wrong_token(main_server, method, pa
     headers = {"Authorization": header} if header else {}
     with main_server.client() as client:
         response = client.request(method, path, json=body, headers=headers)
-    assert response.status_code == 403
     payload = response.json()
     if path == "/ocr":
+        assert response.status_code == 403
         assert payload["errorCode"] == 403 and payload["logId"] and "token" in payload["errorMsg"]
     elif path.startswith("/v1"):
-        assert payload["error"]["type"] == "authentication_error"
+        assert response.status_code == 401 and response.headers["WWW-Authenticate"] == "Bearer"
+        presented = header and not header.startswith("Basic")
+        assert payload["error"]["type"] == "invalid_request_error"
+        assert payload["error"]["code"] == ("invalid_api_key" if presented else None)
     else:
-        assert "token" in payload["detail"]
+        assert response.status_code == 403 and "token" in payload["detail"]
+
+
+def test_openais_client_raises_its_authentication_error(main_server):
+    """The real client, with only its base URL changed: a bad key is AuthenticationError."""
+    bad = openai.OpenAI(base_url=f"{main_server.url}/v1", api_key="not-a-token", max_retries=0)
+    with pytest.raises(openai.AuthenticationError) as caught:
+        bad.models.list()
+    assert caught.value.status_code == 401 and caught.value.code == "invalid_api_key"
+    good = openai.OpenAI(base_url=f"{main_server.url}/v1", api_key="alpha-token")
+    assert [model.id for model in good.models.list()][0].startswith("textlens-")
 
 
 @pytest.mark.parametrize("scheme", ["token", "Bearer"])

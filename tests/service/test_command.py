@@ -14,6 +14,14 @@ def test_a_bad_config_is_one_line_and_exit_code_2(tmp_path, capsys):
     assert "invalid service config: queue_size" in capsys.readouterr().err
 
 
+def test_a_quota_without_tokens_refuses_to_start(tmp_path, capsys):
+    path = tmp_path / "service.yaml"
+    path.write_text("daily_page_limit: 50\n")
+    assert main(["serve", "--config", str(path), "--port", "1"]) == 2
+    [line] = capsys.readouterr().err.splitlines()
+    assert line.startswith("error: ") and "daily_page_limit needs tokens" in line
+
+
 def test_bad_engine_parameters_are_caught_before_starting(tmp_path, capsys):
     pipeline = tmp_path / "pipeline.yaml"
     pipeline.write_text("text_type: general\n")

@@ -112,16 +112,16 @@ def test_is_url():
     assert not is_url("aGVsbG8=") and not is_url("data:image/png;base64,AAAA")
 
 
-def test_the_service_fetches_only_what_it_may(edge_server, remote, receipt, found_lines):
-    FILES["/receipt.jpg"] = FILES["/scan.pdf"] = receipt["bytes"]
+def test_the_service_fetches_only_what_it_may(edge_server, remote, invoice, found_lines):
+    FILES["/invoice.png"] = FILES["/scan.pdf"] = invoice["bytes"]
     port = remote.rsplit(":", 1)[1]
     with edge_server.client() as client:
-        ok = client.post("/ocr", json={"file": f"{remote}/receipt.jpg", "visualize": False})
+        ok = client.post("/ocr", json={"file": f"{remote}/invoice.png", "visualize": False})
         assert ok.status_code == 200, ok.text
         texts = ok.json()["result"]["ocrResults"][0]["prunedResult"]["rec_texts"]
-        assert found_lines(receipt["lines"], texts) >= 0.5
+        assert found_lines(invoice["lines"], texts) >= 0.5
 
-        inward = client.post("/ocr", json={"file": f"http://localhost:{port}/receipt.jpg"})
+        inward = client.post("/ocr", json={"file": f"http://localhost:{port}/invoice.png"})
         assert inward.status_code == 500 and "not a public address" in inward.json()["errorMsg"]
 
         # No fileType: the URL's suffix says PDF, the bytes say JPEG.
@@ -130,6 +130,6 @@ def test_the_service_fetches_only_what_it_may(edge_server, remote, receipt, foun
         assert "fileType is 0 (PDF) but the file is not a PDF" in mismatch.json()["errorMsg"]
 
         page = client.post("/predictions", json={"input": {"images": [
-            f"http://localhost:{port}/receipt.jpg"]}})
+            f"http://localhost:{port}/invoice.png"]}})
         assert page.status_code == 200
         assert "not a public address" in page.json()["output"]

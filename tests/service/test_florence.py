@@ -8,7 +8,6 @@ import json
 from export.made_pages import made_page
 from PIL import Image
 
-from conftest import manifest_items
 from textlens.export.text import page_text
 from textlens.service.florence import regions
 
@@ -23,13 +22,12 @@ def _output(response) -> dict:
     return output
 
 
-def test_a_corrupt_image_among_good_ones_fails_only_its_page(main_server, eval_data, receipt,
-                                                             corrupt_image, pdf_path,
+def test_a_corrupt_image_among_good_ones_fails_only_its_page(main_server, invoice,
+                                                             corrupt_image, pdf_doc,
                                                              found_lines):
-    """A receipt, a broken image, and a real 9-page PDF (this server reads 2 pages a PDF)."""
-    pdf_truth = {i["page"]: i for i in manifest_items(eval_data, "pdf_digital")
-                 if i["doc"] == "elegantnote_en"}
-    images = [base64.b64encode(receipt["bytes"]).decode(),
+    """An invoice, a broken image, and a 3-page PDF (this server reads 2 pages a PDF)."""
+    pdf_path, pdf_truth = pdf_doc["path"], pdf_doc["pages"]
+    images = [base64.b64encode(invoice["bytes"]).decode(),
               base64.b64encode(corrupt_image).decode(),
               "data:application/pdf;base64," + base64.b64encode(pdf_path.read_bytes()).decode()]
     with main_server.client("alpha-token") as client:
@@ -41,7 +39,7 @@ def test_a_corrupt_image_among_good_ones_fails_only_its_page(main_server, eval_d
     assert [p["page"] for p in output["results"]] == [1, 2, 3, 4]
     assert bad["error"] and "images[1]" in bad["error"]
     assert (bad["text"], bad["regions"], bad["image_base64"]) == ("", [], None)
-    expected = [(good, receipt), (pdf_pages[0], pdf_truth[1]), (pdf_pages[1], pdf_truth[2])]
+    expected = [(good, invoice), (pdf_pages[0], pdf_truth[0]), (pdf_pages[1], pdf_truth[1])]
     for page, truth in expected:
         assert page["error"] is None and page["type"] == "OCR_WITH_REGION"
         texts = [r["text"] for r in page["regions"]]
@@ -56,13 +54,13 @@ def test_a_corrupt_image_among_good_ones_fails_only_its_page(main_server, eval_d
     assert main_server.log_has("POST /predictions status=200 pages=4")
 
 
-def test_plain_ocr_gives_text_only(main_server, receipt_b64, receipt, found_lines):
+def test_plain_ocr_gives_text_only(main_server, invoice_b64, invoice, found_lines):
     with main_server.client("alpha-token") as client:
         response = client.post("/predictions", json={"input": {
-            "images": [receipt_b64], "include_image": True}})  # task defaults to OCR
+            "images": [invoice_b64], "include_image": True}})  # task defaults to OCR
     [page] = _output(response)["results"]
     assert page["type"] == "OCR" and page["regions"] == [] and page["image_base64"] is None
-    assert found_lines(receipt["lines"], page["text"].split("\n")) >= 0.5
+    assert found_lines(invoice["lines"], page["text"].split("\n")) >= 0.5
 
 
 def test_invalid_requests_are_refused_before_any_work(main_server):

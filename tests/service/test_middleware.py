@@ -35,16 +35,16 @@ def test_a_body_past_the_limit_gets_413_in_the_endpoints_format(edge_server, pat
         assert client.get("/health").status_code == 200
 
 
-def test_one_line_per_request_without_image_data(main_server, receipt_b64):
+def test_one_line_per_request_without_image_data(main_server, invoice_b64):
     with main_server.client("alpha-token") as client:
-        refused = client.post("/ocr", json={"file": receipt_b64, "fileType": 0})
+        refused = client.post("/ocr", json={"file": invoice_b64, "fileType": 0})
         log_id = refused.json()["logId"]
     assert main_server.log_has(f"logId={log_id}")
     log = main_server.log()
     lines = [line for line in log.splitlines() if f"logId={log_id}" in line]
     assert len(lines) == 1
     assert re.search(rf"logId={log_id} POST /ocr status=500 pages=0 ms=\d+$", lines[0])
-    assert receipt_b64[1000:1064] not in log  # nothing a client sent is ever logged
+    assert invoice_b64[1000:1064] not in log  # nothing a client sent is ever logged
 
 
 def test_log_ids_are_unique_per_request(main_server):

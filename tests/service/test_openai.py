@@ -24,11 +24,11 @@ def test_models_lists_the_engine(main_server):
     assert model["object"] == "model" and model["id"].startswith("textlens-")
 
 
-def test_ocr_prompt_answers_the_text(main_server, receipt, receipt_b64, found_lines):
+def test_ocr_prompt_answers_the_text(main_server, invoice, invoice_b64, found_lines):
     with main_server.client("alpha-token") as client:
         model = client.get("/v1/models").json()["data"][0]["id"]
         response = client.post("/v1/chat/completions", json=_ask(
-            {"url": f"data:image/jpeg;base64,{receipt_b64}"}))
+            {"url": f"data:image/jpeg;base64,{invoice_b64}"}))
     assert response.status_code == 200, response.text
     body = response.json()
     assert body["object"] == "chat.completion" and body["id"].startswith("chatcmpl-")
@@ -36,18 +36,18 @@ def test_ocr_prompt_answers_the_text(main_server, receipt, receipt_b64, found_li
     [choice] = body["choices"]
     assert choice["finish_reason"] == "stop" and choice["message"]["role"] == "assistant"
     content = choice["message"]["content"]
-    assert found_lines(receipt["lines"], content.split("\n")) >= 0.5
+    assert found_lines(invoice["lines"], content.split("\n")) >= 0.5
     assert body["usage"] == {"prompt_tokens": 1, "completion_tokens": len(content),
                              "total_tokens": 1 + len(content)}
 
 
-def test_region_prompt_answers_json_regions(main_server, receipt, receipt_b64, found_lines):
+def test_region_prompt_answers_json_regions(main_server, invoice, invoice_b64, found_lines):
     with main_server.client("alpha-token") as client:
         response = client.post("/v1/chat/completions", json=_ask(
-            f"data:image/jpeg;base64,{receipt_b64}", "<OCR_WITH_REGION>"))
+            f"data:image/jpeg;base64,{invoice_b64}", "<OCR_WITH_REGION>"))
     assert response.status_code == 200, response.text
     regions = json.loads(response.json()["choices"][0]["message"]["content"])
-    assert found_lines(receipt["lines"], [r["text"] for r in regions]) >= 0.5
+    assert found_lines(invoice["lines"], [r["text"] for r in regions]) >= 0.5
     assert all(len(r["bbox"]) == 4 and r["bbox"][0] < r["bbox"][2] for r in regions)
 
 
@@ -64,7 +64,7 @@ def test_region_prompt_answers_json_regions(main_server, receipt, receipt_b64, f
     ("pdf", "send PDFs to /ocr or /predictions"),
 ])
 def test_bad_requests_answer_400_as_openai_errors(main_server, pdf_path, body, words):
-    if body == "pdf":  # the real multi-page PDF: one image per chat request
+    if body == "pdf":  # a multi-page PDF: one image per chat request
         body = _ask({"url": "data:application/pdf;base64,"
                             + base64.b64encode(pdf_path.read_bytes()).decode()})
     with main_server.client("alpha-token") as client:

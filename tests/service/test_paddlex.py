@@ -7,7 +7,6 @@ import uuid
 
 from PIL import Image
 
-from conftest import manifest_items
 
 PRUNED_KEYS = {"model_settings", "dt_polys", "dt_scores", "text_det_params", "text_type",
                "textline_orientation_angles", "text_rec_score_thresh", "rec_texts",
@@ -20,34 +19,34 @@ def _jpeg(text: str) -> Image.Image:
     return image
 
 
-def test_a_receipt_as_the_hosted_api_example_sends_it(main_server, receipt, receipt_b64,
+def test_a_page_as_the_hosted_api_example_sends_it(main_server, invoice, invoice_b64,
                                                       found_lines):
     with main_server.client("alpha-token", scheme="token") as client:
         response = client.post("/ocr", json={
-            "file": receipt_b64, "fileType": 1, "useDocOrientationClassify": False,
+            "file": invoice_b64, "fileType": 1, "useDocOrientationClassify": False,
             "useDocUnwarping": False, "useTextlineOrientation": False})
     assert response.status_code == 200
     body = response.json()
     assert set(body) == {"logId", "errorCode", "errorMsg", "result"}
     assert uuid.UUID(body["logId"]) and (body["errorCode"], body["errorMsg"]) == (0, "Success")
-    assert body["result"]["dataInfo"] == {"width": receipt["width"], "height": receipt["height"],
+    assert body["result"]["dataInfo"] == {"width": invoice["width"], "height": invoice["height"],
                                           "type": "image"}
     [page] = body["result"]["ocrResults"]
     pruned = page["prunedResult"]
     assert PRUNED_KEYS <= set(pruned) and not {"input_path", "page_index"} & set(pruned)
-    assert found_lines(receipt["lines"], pruned["rec_texts"]) >= 0.5
+    assert found_lines(invoice["lines"], pruned["rec_texts"]) >= 0.5
     assert len(pruned["rec_boxes"]) == len(pruned["rec_texts"]) == len(pruned["rec_scores"])
     # visualize is not sent and the server's default is on: images come back as JPEG.
-    assert _jpeg(page["inputImage"]).size == (receipt["width"], receipt["height"])
-    assert _jpeg(page["ocrImage"]).size[1] == receipt["height"]
+    assert _jpeg(page["inputImage"]).size == (invoice["width"], invoice["height"])
+    assert _jpeg(page["ocrImage"]).size[1] == invoice["height"]
     assert page["docPreprocessingImage"] is None  # no preprocessing ran
     assert main_server.log_has(f"logId={body['logId']} POST /ocr status=200 pages=1 ms=")
 
 
-def test_every_engine_parameter_reaches_the_engine(main_server, receipt_b64):
+def test_every_engine_parameter_reaches_the_engine(main_server, invoice_b64):
     with main_server.client("alpha-token") as client:
         response = client.post("/ocr", json={
-            "file": receipt_b64, "useDocOrientationClassify": True,
+            "file": invoice_b64, "useDocOrientationClassify": True,
             "useTextlineOrientation": True, "inferenceParams": {"maxLongSide": 640},
             "textDetThresh": 0.25, "textDetBoxThresh": 0.5, "textDetUnclipRatio": 1.8,
             "textRecScoreThresh": 0.9, "visualize": True})
@@ -66,21 +65,19 @@ def test_every_engine_parameter_reaches_the_engine(main_server, receipt_b64):
     assert _jpeg(page["docPreprocessingImage"])
 
 
-def test_a_multi_page_pdf_is_read_up_to_the_page_cap(main_server, pdf_path, eval_data,
-                                                     found_lines):
-    truth = {i["page"]: i for i in manifest_items(eval_data, "pdf_digital")
-             if i["doc"] == "elegantnote_en"}
-    data = base64.b64encode(pdf_path.read_bytes()).decode()
+def test_a_multi_page_pdf_is_read_up_to_the_page_cap(main_server, pdf_doc, found_lines):
+    truth = pdf_doc["pages"]
+    data = base64.b64encode(pdf_doc["path"].read_bytes()).decode()
     with main_server.client("alpha-token") as client:
         response = client.post("/ocr", json={"file": data, "visualize": False,
                                              "textDetLimitType": "min",
                                              "textDetLimitSideLen": 736})
     assert response.status_code == 200, response.text
     result = response.json()["result"]
-    assert len(result["ocrResults"]) == 2  # the file has 9 pages; this server caps at 2
+    assert len(result["ocrResults"]) == 2  # the file has 3 pages; this server caps at 2
     assert result["dataInfo"] == {"numPages": 2, "type": "pdf", "pages": [
-        {"width": truth[n]["width"], "height": truth[n]["height"]} for n in (1, 2)]}
-    for number, page in enumerate(result["ocrResults"], start=1):
+        {"width": truth[n]["width"], "height": truth[n]["height"]} for n in (0, 1)]}
+    for number, page in enumerate(result["ocrResults"]):
         assert page["ocrImage"] is page["inputImage"] is page["docPreprocessingImage"] is None
         pruned = page["prunedResult"]
         assert pruned["text_det_params"]["limit_type"] == "min"
@@ -88,30 +85,30 @@ def test_a_multi_page_pdf_is_read_up_to_the_page_cap(main_server, pdf_path, eval
         assert found_lines(truth[number]["lines"], pruned["rec_texts"]) >= 0.5
 
 
-def _bad_bodies(receipt_b64: str, pdf_b64: str) -> list[tuple[object, str]]:
+def _bad_bodies(invoice_b64: str, pdf_b64: str) -> list[tuple[object, str]]:
     return [
         ({}, "file: Field required"),
         ({"file": 123}, "file: Input should be a valid string"),
         ({"file": "%%% not base64"}, "neither valid base64 nor an http(s) URL"),
         ({"file": base64.b64encode(b"plain text").decode()}, "not a supported image"),
         ({"file": pdf_b64[:4000]}, "PDF"),  # cut short
-        ({"file": receipt_b64, "fileType": 0}, "fileType is 0 (PDF) but the file is not a PDF"),
+        ({"file": invoice_b64, "fileType": 0}, "fileType is 0 (PDF) but the file is not a PDF"),
         ({"file": pdf_b64, "fileType": 1}, "fileType is 1 (image) but the file is a PDF"),
-        ({"file": receipt_b64, "fileType": 2}, "fileType"),
-        ({"file": receipt_b64, "textDetLimitType": "diagonal"}, "textDetLimitType"),
-        ({"file": receipt_b64, "textDetThresh": -1}, "textDetThresh"),
-        ({"file": receipt_b64, "textDetLimitSideLen": 0}, "textDetLimitSideLen"),
-        ({"file": receipt_b64, "visualize": "sometimes"}, "visualize"),
+        ({"file": invoice_b64, "fileType": 2}, "fileType"),
+        ({"file": invoice_b64, "textDetLimitType": "diagonal"}, "textDetLimitType"),
+        ({"file": invoice_b64, "textDetThresh": -1}, "textDetThresh"),
+        ({"file": invoice_b64, "textDetLimitSideLen": 0}, "textDetLimitSideLen"),
+        ({"file": invoice_b64, "visualize": "sometimes"}, "visualize"),
         ({"file": "https://example.com/scan.jpg"}, "URL inputs are disabled"),
         ("{not json", "not valid JSON"),
         (b"\n[\xff\x03\x7f", "could not be read as JSON"),  # not even UTF-8
     ]
 
 
-def test_parameter_errors_answer_500_in_the_envelope(main_server, receipt_b64, pdf_path):
+def test_parameter_errors_answer_500_in_the_envelope(main_server, invoice_b64, pdf_path):
     pdf_b64 = base64.b64encode(pdf_path.read_bytes()).decode()
     with main_server.client("alpha-token") as client:
-        for body, words in _bad_bodies(receipt_b64, pdf_b64):
+        for body, words in _bad_bodies(invoice_b64, pdf_b64):
             if isinstance(body, (str, bytes)):
                 response = client.post("/ocr", content=body,
                                        headers={"Content-Type": "application/json"})

@@ -88,9 +88,10 @@ def test_job_control_stops_after_cancel_or_deadline():
         JobControl(time.monotonic() - 1).check()
 
 
-def test_busy_server_answers_503_then_504_then_serves_again(edge_server, pdf_path, blank_pdf):
-    """queue_size 1, request_timeout_s 8: a 9-page PDF holds the queue past its deadline."""
-    long_body = {"file": base64.b64encode(pdf_path.read_bytes()).decode(), "visualize": False,
+def test_busy_server_answers_503_then_504_then_serves_again(edge_server, blank_pdf):
+    """queue_size 1, request_timeout_s 8: a 30-page PDF, each page run through the detector at
+    3000 x 3000 pixels, holds the queue past its deadline."""
+    long_body = {"file": base64.b64encode(blank_pdf(30)).decode(), "visualize": False,
                  "textDetLimitType": "min", "textDetLimitSideLen": 3000}  # slow on any machine
     small_body = {"file": base64.b64encode(blank_pdf(1)).decode(), "visualize": False}
     outcome: dict[str, object] = {}

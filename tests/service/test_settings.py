@@ -34,6 +34,8 @@ def test_file_keys_are_read_and_flags_override_them(tmp_path):
     ("queue_size: 0\n", "queue_size"),
     ("request_timeout_s: fast\n", "request_timeout_s"),
     ("- just\n- a list\n", "mapping"),
+    ("daily_page_limit: 100\n", "daily_page_limit needs tokens"),  # a quota nobody would get
+    ("tokens: []\ndaily_page_limit: 100\n", "daily_page_limit needs tokens"),
 ])
 def test_bad_files_are_refused_with_the_key_named(tmp_path, text, words):
     path = tmp_path / "service.yaml"
@@ -45,3 +47,10 @@ def test_bad_files_are_refused_with_the_key_named(tmp_path, text, words):
 def test_a_missing_file_is_a_clear_error(tmp_path):
     with pytest.raises(ConfigError, match="cannot read service config"):
         load_config(tmp_path / "absent.yaml")
+
+
+def test_no_quota_without_tokens_is_the_open_default(tmp_path):
+    path = tmp_path / "service.yaml"
+    path.write_text("daily_page_limit: null\n")
+    assert load_config(path).daily_page_limit is None
+    assert not load_config().auth_enabled  # the default limit applies only once tokens exist

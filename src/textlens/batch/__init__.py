@@ -17,6 +17,7 @@ from typing import Any
 from ..config import Settings, resolve
 from ..errors import ConfigError
 from ..export import WORD_FORMATS, document_formats
+from ..extras import require
 from ..runtime import default_threads
 from .collect import Collector
 from .plan import Failure, Plan, make_plan
@@ -45,6 +46,8 @@ def run_batch(input: str | Path, out: str | Path, *, workers: int | None = None,
     rerun looks for. `ocr_params` and `config` are the OCR engine's.
     """
     started = time.monotonic()
+    if ray:
+        require("ray", "Ray mode")  # before any work, not after the plan is made
     documents = document_formats(formats)
     if WORD_FORMATS.intersection(documents):
         ocr_params.setdefault("return_word_box", True)  # place words where the recogniser saw them

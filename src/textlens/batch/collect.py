@@ -25,14 +25,17 @@ class Collector:
     """Turns a stream of outcomes into counts, failures, documents and a progress bar."""
 
     def __init__(self, plan: Plan, formats: Sequence[str], progress: bool):
-        self.pages = 0
+        self.pages = 0  # pages written
+        self.heard = 0  # pages heard of, written or failed: what the bar shows
         self.failures: list[Failure] = []
         self._formats = list(formats)
         self._tasks = {task.path: task for task in plan.tasks}
         # pages of each file not heard of yet; a file of unknown page count waits for close()
         self._left = {task.path: len(task.todo) for task in plan.tasks if task.todo is not None}
         self._results: dict[str, list[OCRResult]] = {}
-        self._bar = tqdm(total=plan.pages, unit="page", file=sys.stderr, disable=not progress,
+        # a bar only on a terminal: in a log its carriage returns garble the error lines
+        self._bar = tqdm(total=plan.pages, unit="page", file=sys.stderr,
+                         disable=not progress or not sys.stderr.isatty(),
                          dynamic_ncols=True, smoothing=0.1, bar_format=BAR_FORMAT)
         for failure in plan.failures:
             self._fail(failure)
@@ -47,6 +50,7 @@ class Collector:
             self.pages += 1
             if outcome.result is not None and path in self._tasks:
                 self._results.setdefault(path, []).append(outcome.result)
+        self.heard += outcome.pages
         self._bar.update(outcome.pages)
         if path in self._left:
             self._left[path] -= outcome.pages

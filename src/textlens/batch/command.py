@@ -9,7 +9,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from ..cli import _add_pipeline_flags, _pipeline_args
+from ..flags import add_pipeline_flags, pipeline_args
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -33,7 +33,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
                         "document formats: txt, md, hocr, alto, pdf")
     p.add_argument("--config", help="PaddleX-style pipeline YAML naming each stage's model")
     p.add_argument("--no-progress", action="store_true", help="no progress bar")
-    _add_pipeline_flags(p)
+    add_pipeline_flags(p)
     p.set_defaults(run=_run)
 
 
@@ -44,7 +44,7 @@ def _run(args: argparse.Namespace) -> int:
     summary = run_batch(args.input, args.out, workers=args.workers, ray=args.ray,
                         formats=[f.strip() for f in args.format.split(",") if f.strip()],
                         progress=not args.no_progress, config=args.config,
-                        **_pipeline_args(args))
+                        **pipeline_args(args))
     print(f"{summary.pages} page(s) written, {summary.pages_skipped} already done, "
           f"{len(summary.failures)} failure(s) in {summary.seconds:.1f} s "
           f"({summary.pages_per_second:.2f} pages/s); summary: {Path(summary.out) / SUMMARY_NAME}",

@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 
 from ..errors import TextlensError
+from ..extras import require
 from .collect import Collector
 from .plan import Plan
 from .work import Crew, Outcome, expand, run_page
@@ -35,10 +36,9 @@ def ray_cluster(address: str | None) -> Iterator[tuple[int, int]]:
     one, to RAY_ADDRESS or a running `ray start` cluster, else start a local cluster for this
     job. Yields the cluster's CPUs and the CPUs of its biggest node (an actor's upper bound).
     A caller that had already connected keeps its connection."""
-    try:
-        import ray
-    except ImportError:
-        raise TextlensError("Ray mode needs the ray extra: pip install 'textlens[ray]'") from None
+    require("ray", "Ray mode")
+    import ray
+
     joined = not ray.is_initialized()
     if joined:
         try:

@@ -23,7 +23,7 @@ from functools import cache
 import numpy as np
 from PIL import Image
 
-from ..errors import TextlensError
+from ..extras import require
 from ..result import OCRResult, Word
 from .page import page_dpi, words_of
 
@@ -99,11 +99,9 @@ def _place(text_object, word: Word, height: float, scale: float, page_height: fl
 
 
 def to_pdf(results: list[OCRResult]) -> bytes:
-    try:
-        from reportlab.pdfgen import canvas
-    except ImportError:
-        raise TextlensError("the pdf format needs reportlab: pip install 'textlens[export]'") \
-            from None
+    require("export", "the pdf format")
+    from reportlab.pdfgen import canvas
+
     buffer = io.BytesIO()
     pdf = canvas.Canvas(buffer, pageCompression=1, invariant=1)
     pdf.setCreator("textlens")

@@ -2,9 +2,19 @@
 an OpenAI-compatible chat endpoint over one OCR engine per worker process.
 
 `textlens serve` starts it (see command.py); `create_app(ServiceConfig(...))` builds the ASGI app
-for embedding or tests.
+for embedding or tests. The names below load on first use, so that importing the package for
+its subcommand needs none of the serve extra.
 """
-from .app import create_app
-from .settings import ServiceConfig, load_config
+from __future__ import annotations
+
+import importlib
+from typing import Any
 
 __all__ = ["create_app", "ServiceConfig", "load_config"]
+_HOMES = {"create_app": ".app", "ServiceConfig": ".settings", "load_config": ".settings"}
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _HOMES:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(importlib.import_module(_HOMES[name], __name__), name)

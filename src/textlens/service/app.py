@@ -19,8 +19,8 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..errors import TextlensError
 from ..pipeline import OCR
-from . import florence, openai, paddlex
-from .errors import DEFAULT_FACE, Face, ServiceError, describe_validation
+from . import docs, florence, openai, paddlex
+from .errors import DEFAULT_FACE, AuthError, Face, ServiceError, describe_validation
 from .host import Host
 from .middleware import RequestGuard
 from .settings import ServiceConfig, config_from_env
@@ -45,18 +45,26 @@ def face_for(path: str) -> Face:
 
 
 def error_response(path: str, log_id: str, status: int, message: str,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    return JSONResponse(face_for(path).body(log_id, status, message), status, headers)
+                   headers: dict[str, str] | None = None, code: str | None = None
+                   ) -> JSONResponse:
+    return JSONResponse(face_for(path).body(log_id, status, message, code), status, headers)
 
 
 def _request_error(request: Request, status: int, message: str,
-                   headers: dict[str, str] | None = None) -> JSONResponse:
-    return error_response(request.url.path, request.state.log_id, status, message, headers)
+                   headers: dict[str, str] | None = None, code: str | None = None
+                   ) -> JSONResponse:
+    return error_response(request.url.path, request.state.log_id, status, message, headers,
+                          code)
 
 
 async def _on_service_error(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, ServiceError)
-    return _request_error(request, exc.status, exc.message, exc.headers)
+    status, headers = exc.status, exc.headers
+    if isinstance(exc, AuthError):
+        status = face_for(request.url.path).auth_status
+        if status == 401:  # RFC 9110: a 401 names the scheme to authenticate with
+            headers = {**headers, "WWW-Authenticate": "Bearer"}
+    return _request_error(request, status, exc.message, headers, exc.code)
 
 
 async def _on_bad_input(request: Request, exc: Exception) -> JSONResponse:
@@ -102,8 +110,8 @@ def create_app(config: ServiceConfig, engine: OCR | None = None) -> FastAPI:
         host.runner.shutdown()
 
     app = FastAPI(title="textlens", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan)
-    for router in (paddlex.router, florence.router, openai.router):
+                  lifespan=lifespan, docs_url=None, redoc_url=None)  # docs.router serves them
+    for router in (paddlex.router, florence.router, openai.router, docs.router):
         app.include_router(router)
     app.add_exception_handler(ServiceError, _on_service_error)
     app.add_exception_handler(TextlensError, _on_bad_input)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import hmac
 from collections.abc import Sequence
 
-from .errors import ServiceError
+from .errors import AuthError
 
 _SCHEMES = {"token", "bearer"}
 
@@ -35,17 +35,17 @@ class TokenCheck:
         return bool(self._tokens)
 
     def __call__(self, header: str | None) -> str | None:
-        """The caller's token (None when auth is off); 403 when it is missing or unknown."""
+        """The caller's token (None when auth is off); AuthError when it is missing or unknown."""
         if not self.enabled:
             return None
         token = presented_token(header)
         if token is None:
-            raise ServiceError(403, "missing token: send `Authorization: token <TOKEN>` or "
+            raise AuthError("missing token: send `Authorization: token <TOKEN>` or "
                                     "`Authorization: Bearer <TOKEN>`")
         given = token.encode("utf-8")
         matched = False
         for known in self._tokens:
             matched |= hmac.compare_digest(given, known)
         if not matched:
-            raise ServiceError(403, "invalid token")
+            raise AuthError("invalid token", code="invalid_api_key")
         return token

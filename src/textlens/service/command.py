@@ -3,15 +3,22 @@
 The resolved config is checked here, engine parameters included, so a mistake is one line on
 the terminal before anything starts. Workers are uvicorn processes that each build their own
 engine from the same config, passed as JSON in an environment variable.
+
+Registering the subcommand imports nothing of the serve extra: `textlens ocr` works without it,
+and `textlens serve` says in one line which install it needs.
 """
 from __future__ import annotations
 
 import argparse
 import copy
 import os
+from typing import TYPE_CHECKING
 
 from ..config import resolve
-from .settings import ENV_VAR, ServiceConfig, load_config
+from ..extras import require
+
+if TYPE_CHECKING:
+    from .settings import ServiceConfig
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -27,6 +34,9 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 
 def _run(args: argparse.Namespace) -> int:
+    require("serve", "textlens serve")
+    from .settings import load_config
+
     config = load_config(args.config, host=args.host, port=args.port, workers=args.workers)
     params = dict(config.engine)
     resolve(params.pop("config", None), **params)  # engine parameters: fail now, not per worker
@@ -48,6 +58,8 @@ def _log_config() -> dict:
 def serve(config: ServiceConfig) -> None:
     """Run uvicorn until interrupted."""
     import uvicorn
+
+    from .settings import ENV_VAR
 
     os.environ[ENV_VAR] = config.model_dump_json()
     uvicorn.run("textlens.service.app:app_from_env", factory=True, host=config.host,

@@ -16,11 +16,21 @@ from pydantic import BaseModel
 class ServiceError(Exception):
     """A request the service refuses, with the HTTP status and a message for the client."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None,
+                 code: str | None = None):
         super().__init__(message)
         self.status = status
         self.message = message
         self.headers = headers or {}
+        self.code = code  # a machine-readable reason, for contracts whose errors carry one
+
+
+class AuthError(ServiceError):
+    """A missing or unknown token. Contracts disagree on its status (PaddleX and the hosted
+    API answer 403, OpenAI 401), so each Face says which one its clients expect."""
+
+    def __init__(self, message: str, code: str | None = None):
+        super().__init__(403, message, code=code)
 
 
 class Detail(BaseModel):
@@ -35,10 +45,11 @@ class Face:
 
     prefix: str
     bad_input_status: int
-    body: Callable[[str, int, str], dict[str, Any]]  # (logId, status, message) -> JSON
+    body: Callable[[str, int, str, str | None], dict[str, Any]]  # (logId, status, message, code)
+    auth_status: int = 403  # for an AuthError
 
 
-DEFAULT_FACE = Face("/", 422, lambda log_id, status, message: {"detail": message})
+DEFAULT_FACE = Face("/", 422, lambda log_id, status, message, code: {"detail": message})
 
 
 def describe_validation(errors: Iterable[dict[str, Any]]) -> str:
@@ -63,7 +74,7 @@ def documented(model: type[BaseModel], *statuses: int) -> dict[int | str, dict[s
             for status in statuses}
 
 
-_REASONS = {400: "Bad request", 403: "Missing or invalid token", 413: "Request body too large",
+_REASONS = {400: "Bad request", 401: "Missing or invalid API key", 403: "Missing or invalid token", 413: "Request body too large",
             422: "Invalid request", 429: "Daily page quota reached",
             500: "Parameter error (/ocr) or internal error", 503: "Server busy",
             504: "Request timed out"}

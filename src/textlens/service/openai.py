@@ -28,18 +28,19 @@ from .runner import JobControl
 router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
 
 PROMPTS = {"<OCR>": "OCR", "<OCR_WITH_REGION>": "OCR_WITH_REGION"}
-_ERROR_TYPES = {400: "invalid_request_error", 403: "authentication_error",
+# OpenAI's error types by status; a missing or bad key is 401 invalid_request_error there
+_ERROR_TYPES = {400: "invalid_request_error", 401: "invalid_request_error",
                 413: "invalid_request_error", 429: "insufficient_quota", 503: "server_busy",
                 504: "timeout"}
 _STARTED = int(time.time())
 
 
-def _error_body(log_id: str, status: int, message: str) -> dict[str, Any]:
+def _error_body(log_id: str, status: int, message: str, code: str | None) -> dict[str, Any]:
     return {"error": {"message": message, "type": _ERROR_TYPES.get(status, "server_error"),
-                      "param": None, "code": None, "logId": log_id}}
+                      "param": None, "code": code, "logId": log_id}}
 
 
-FACE = Face("/v1", 400, _error_body)
+FACE = Face("/v1", 400, _error_body, auth_status=401)
 
 
 class ErrorInfo(BaseModel):
@@ -123,13 +124,13 @@ def model_id(engine: OCR) -> str:
 
 
 @router.get("/models", response_model=ModelList, summary="The model this server answers with",
-            responses=documented(ErrorBody, 403))
+            responses=documented(ErrorBody, 401))
 async def list_models(request: Request, token: str | None = Depends(caller)) -> ModelList:
     return ModelList(data=[ModelCard(id=model_id(host_of(request).engine), created=_STARTED)])
 
 
 @router.post("/chat/completions", response_model=ChatCompletion, summary="OCR one image",
-             responses=documented(ErrorBody, 400, 403, 413, 429, 503, 504))
+             responses=documented(ErrorBody, 400, 401, 413, 429, 503, 504))
 async def chat(body: ChatRequest, request: Request,
                token: str | None = Depends(caller)) -> ChatCompletion:
     if body.stream:

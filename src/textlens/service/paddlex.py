@@ -28,7 +28,7 @@ from .runner import JobControl
 
 router = APIRouter(tags=["PaddleX / PP-OCR"])
 
-FACE = Face("/ocr", 500, lambda log_id, status, message: {
+FACE = Face("/ocr", 500, lambda log_id, status, message, code: {
     "logId": log_id, "errorCode": status, "errorMsg": message})
 
 _PRUNED = ("input_path", "page_index")

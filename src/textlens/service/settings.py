@@ -69,9 +69,14 @@ def load_config(path: str | Path | None = None, **flags: Any) -> ServiceConfig:
             raise ConfigError(f"service config {path} must be a mapping of keys to values")
     values.update({k: v for k, v in flags.items() if v is not None})
     try:
-        return ServiceConfig(**values)
+        config = ServiceConfig(**values)
     except ValidationError as exc:
         raise ConfigError(f"invalid service config: {describe_validation(exc.errors())}") from None
+    if values.get("daily_page_limit") is not None and not config.auth_enabled:
+        # Pages are counted per token: with no tokens the limit would silently never apply.
+        raise ConfigError("invalid service config: daily_page_limit needs tokens (pages are "
+                          "counted per token); add tokens or remove daily_page_limit")
+    return config
 
 
 def config_from_env() -> ServiceConfig:
