@@ -9,6 +9,7 @@ pages/s, their ratio, the share of textlens's wall time spent outside
 model calls, and the peak RSS of a separate process that runs textlens alone over the set.
 Model loading is excluded from the timings, as in ../shared/eval/peers.py.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,7 +17,8 @@ import json
 import resource
 import sys
 import time
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import memory
 import sets
@@ -59,8 +61,15 @@ def rapidocr_engine() -> Callable:
     return peers.run_rapidocr()
 
 
-def compare(name: str, limit: int, params: dict[str, Any], ours: Callable, clock: list[float],
-            theirs: Callable, rss: bool = True) -> dict[str, Any]:
+def compare(
+    name: str,
+    limit: int,
+    params: dict[str, Any],
+    ours: Callable,
+    clock: list[float],
+    theirs: Callable,
+    rss: bool = True,
+) -> dict[str, Any]:
     folder, items = sets.load(name, limit)
     first = folder / items[0]["image"]
     ours(first), theirs(first)  # warm-up, excluded like peers.py does
@@ -97,10 +106,19 @@ def main() -> int:
     ours, clock = textlens_engine(params)
     theirs = rapidocr_engine()
     for name in args.sets.split(","):
-        print(json.dumps(compare(name, args.limit, params, ours, clock, theirs,
-                                 not args.no_rss)), flush=True)
-    print(json.dumps({"process_peak_rss_mib":
-                      round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1)}))
+        print(
+            json.dumps(compare(name, args.limit, params, ours, clock, theirs, not args.no_rss)),
+            flush=True,
+        )
+    print(
+        json.dumps(
+            {
+                "process_peak_rss_mib": round(
+                    resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024, 1
+                )
+            }
+        )
+    )
     return 0
 
 

@@ -4,10 +4,11 @@
                              [--turn 90]
 
 Runs OCR(**params) over each set's manifest, writes predictions to a temporary folder and scores
-them with ../shared/eval/score.py; prints one JSON line per set with pages/s. With --turn every
-page is first turned by that many degrees counter-clockwise (a sideways photo); then only word_f1 means
-something, since the boxes are in the turned page's pixels.
+them with ../shared/eval/score.py; prints one JSON line per set with pages/s. With --turn
+every page is first turned by that many degrees counter-clockwise (a sideways photo); then
+only word_f1 means something, since the boxes are in the turned page's pixels.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -57,8 +58,17 @@ def main() -> int:
     params = dict(p.split("=", 1) for p in args.param)
     ocr = OCR(**params)
     for name in args.sets.split(","):
-        print(json.dumps({"set": name, **params, "turn": args.turn,
-                          **evaluate(ocr, name, args.limit, args.turn)}), flush=True)
+        print(
+            json.dumps(
+                {
+                    "set": name,
+                    **params,
+                    "turn": args.turn,
+                    **evaluate(ocr, name, args.limit, args.turn),
+                }
+            ),
+            flush=True,
+        )
     return 0
 
 

@@ -8,6 +8,7 @@ runs `OCR().predict_iter` over it at --dpi; `image` runs it over one image. Each
 runs in a fresh process so that nothing else has grown the heap, and prints one JSON line with
 the pages read, seconds and that process's peak RSS in MiB.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -43,9 +44,13 @@ def measure(paths: list[str], params: dict) -> dict:
     for result in ocr.predict_iter(paths):
         pages += 1
         lines += len(result.lines)
-    return {"file": Path(paths[0]).name, "pages": pages, "lines": lines,
-            "seconds": round(time.perf_counter() - start, 1),
-            "peak_rss_mib": round(peak_rss_kib() / 1024, 1)}
+    return {
+        "file": Path(paths[0]).name,
+        "pages": pages,
+        "lines": lines,
+        "seconds": round(time.perf_counter() - start, 1),
+        "peak_rss_mib": round(peak_rss_kib() / 1024, 1),
+    }
 
 
 def peak_rss_kib() -> int:
@@ -63,9 +68,12 @@ def peak_rss_kib() -> int:
 
 def in_child(paths: list[str], **params) -> dict:
     """measure() in a fresh process, so that nothing this one loaded counts."""
-    out = subprocess.run([sys.executable, __file__, "_measure", json.dumps(paths),
-                          "--params", json.dumps(params)],
-                         capture_output=True, text=True, check=True)
+    out = subprocess.run(
+        [sys.executable, __file__, "_measure", json.dumps(paths), "--params", json.dumps(params)],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return json.loads(out.stdout.splitlines()[-1])
 
 

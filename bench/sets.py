@@ -3,6 +3,7 @@
 The sets are research-licensed and live in ../shared/eval/data, never in the repo; score.py and
 peers.py beside them are the project's yardstick and RapidOCR's runner, imported from there.
 """
+
 from __future__ import annotations
 
 import json
@@ -31,7 +32,8 @@ def score(items: list[dict], lines: dict[str, list[dict]]) -> dict:
     with tempfile.TemporaryDirectory() as tmp:
         for item in items:
             (Path(tmp) / (Path(item["image"]).stem + ".json")).write_text(
-                json.dumps({"lines": lines[item["image"]]}))
+                json.dumps({"lines": lines[item["image"]]})
+            )
         subset = Path(tmp) / "manifest.jsonl"
         subset.write_text("".join(json.dumps(i) + "\n" for i in items))
         return yardstick.score(str(subset), tmp)[0]

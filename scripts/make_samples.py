@@ -7,6 +7,7 @@ line), sideways.png (the invoice turned 90 degrees, as a phone photo taken sidew
 exif_rotated.jpg (pixels stored turned, with an EXIF orientation tag that says how to show
 them), two_pages.pdf (two image pages) and two_frames.tiff (a two-frame TIFF).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -60,8 +61,12 @@ def main() -> None:
     invoice.rotate(90, expand=True).save(OUT / "exif_rotated.jpg", quality=85, exif=exif)
     second = render(SECOND_PAGE)
     invoice.save(OUT / "two_pages.pdf", save_all=True, append_images=[second], resolution=100)
-    invoice.convert("L").save(OUT / "two_frames.tiff", save_all=True,
-                              append_images=[second.convert("L")], compression="tiff_deflate")
+    invoice.convert("L").save(
+        OUT / "two_frames.tiff",
+        save_all=True,
+        append_images=[second.convert("L")],
+        compression="tiff_deflate",
+    )
 
 
 if __name__ == "__main__":

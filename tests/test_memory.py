@@ -3,6 +3,7 @@
 Each case runs bench/memory.py, which OCRs in a fresh process and reports that process's peak
 RSS, so nothing the test session loaded earlier counts.
 """
+
 import json
 import subprocess
 import sys
@@ -16,8 +17,12 @@ pytestmark = pytest.mark.slow
 
 
 def peak(*args) -> dict:
-    run = subprocess.run([sys.executable, str(REPO / "bench" / "memory.py"), *map(str, args)],
-                         capture_output=True, text=True, timeout=1200)
+    run = subprocess.run(
+        [sys.executable, str(REPO / "bench" / "memory.py"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=1200,
+    )
     assert run.returncode == 0, run.stderr[-2000:]
     return json.loads(run.stdout.splitlines()[-1])
 

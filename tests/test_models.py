@@ -14,7 +14,9 @@ def test_shipped_recogniser_comes_with_its_dictionary():
 
 
 def test_missing_package_names_the_pip_install():
-    spec = ModelSpec("X_det", "text_detection", ("textlens-no-such-pkg", "1.0", "MIT"), "x.onnx", "0")
+    spec = ModelSpec(
+        "X_det", "text_detection", ("textlens-no-such-pkg", "1.0", "MIT"), "x.onnx", "0"
+    )
     with pytest.raises(ModelError, match=r"pip install textlens-no-such-pkg==1\.0"):
         _package_file(spec, spec.file)
 

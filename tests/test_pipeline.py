@@ -1,4 +1,5 @@
 """End to end: the real models on the repo's samples and on real pages of the eval sets."""
+
 import json
 import shutil
 
@@ -12,10 +13,22 @@ from textlens.geometry import rotate_page
 from textlens.inputs import to_bgr
 
 EXPECTED = (SAMPLES / "invoice.expected.txt").read_text(encoding="utf-8")
-SEED_KEYS = ["input_path", "page_index", "model_settings", "dt_polys", "dt_scores",
-             "text_det_params", "text_type", "textline_orientation_angles",
-             "text_rec_score_thresh", "return_word_box", "rec_texts", "rec_scores", "rec_polys",
-             "rec_boxes"]
+SEED_KEYS = [
+    "input_path",
+    "page_index",
+    "model_settings",
+    "dt_polys",
+    "dt_scores",
+    "text_det_params",
+    "text_type",
+    "textline_orientation_angles",
+    "text_rec_score_thresh",
+    "return_word_box",
+    "rec_texts",
+    "rec_scores",
+    "rec_polys",
+    "rec_boxes",
+]
 
 
 def words(text: str) -> list[str]:
@@ -89,7 +102,9 @@ def test_saved_files_follow_paddleocr_names(ocr, tmp_path):
     for page in ocr.predict(str(SAMPLES / "two_pages.pdf")):
         page.save_to_json(tmp_path)
     assert {p.name for p in tmp_path.glob("two_pages_*_res.json")} == {
-        "two_pages_0_res.json", "two_pages_1_res.json"}
+        "two_pages_0_res.json",
+        "two_pages_1_res.json",
+    }
     assert not list(tmp_path.glob(".*tmp"))
 
 
@@ -108,7 +123,8 @@ def test_a_model_dir_drops_in_through_the_pipeline_yaml(tmp_path):
     (tmp_path / "det").mkdir()
     shutil.copy(resolve("PP-OCRv6_tiny_det").path, tmp_path / "det" / "inference.onnx")
     (tmp_path / "OCR.yaml").write_text(
-        "SubModules:\n  TextDetection:\n    model_name: my_det\n    model_dir: ./det\n")
+        "SubModules:\n  TextDetection:\n    model_name: my_det\n    model_dir: ./det\n"
+    )
     engine = OCR(config=tmp_path / "OCR.yaml", cpu_threads=1)
     [res] = engine.predict(str(SAMPLES / "invoice.png"))
     assert bag_f1(EXPECTED, res.text) >= 0.9
@@ -132,8 +148,9 @@ def test_real_pages_meet_score_floors(ocr, eval_data, scorer, name):
 @pytest.mark.slow
 def test_turned_pages_read_as_well_with_the_orientation_stage(eval_data, scorer):
     engine = OCR(use_doc_orientation_classify=True)
-    items = [("sroie", i) for i in manifest_items(eval_data, "sroie")[:4]] + \
-            [("funsd", i) for i in manifest_items(eval_data, "funsd")[:2]]
+    items = [("sroie", i) for i in manifest_items(eval_data, "sroie")[:4]] + [
+        ("funsd", i) for i in manifest_items(eval_data, "funsd")[:2]
+    ]
     by_turn = {0: [], 90: [], 180: [], 270: []}
     for name, item in items:
         page = to_bgr(Image.open(eval_data / name / item["image"]))

@@ -4,6 +4,7 @@ Layouts built by hand pin the rules down; the ground-truth line boxes of real pa
 manifests: tracemonkey's two-column paper, SROIE receipts) check them at scale without OCR.
 The same checks run on OCRed pages in tests/export/test_txt_order.py.
 """
+
 from __future__ import annotations
 
 import numpy as np
@@ -51,8 +52,10 @@ def test_two_columns_under_a_full_width_title_read_column_by_column():
 def test_a_receipt_keeps_each_key_with_its_value():
     boxes = []
     for k in range(8):  # long item names on the left, short prices far to the right
-        boxes += [[40, 100 + 30 * k, 40 + 150 + 10 * k, 120 + 30 * k],
-                  [520, 101 + 30 * k, 580, 121 + 30 * k]]
+        boxes += [
+            [40, 100 + 30 * k, 40 + 150 + 10 * k, 120 + 30 * k],
+            [520, 101 + 30 * k, 580, 121 + 30 * k],
+        ]
     blocks = reading_blocks(boxes)
     assert [i for b in blocks for i in b.indices] == list(range(16))
     assert all(len(row) == 2 for b in blocks for row in b.rows)
@@ -79,8 +82,7 @@ def test_a_list_below_a_table_is_not_a_column_beside_it():
 
 
 def test_paragraphs_break_at_indents_and_spacing():
-    lines = _column(50, 100, 3) + [[80, 166, 450, 182]] + _column(50, 188, 2) \
-        + _column(50, 260, 2)
+    lines = [*_column(50, 100, 3), [80, 166, 450, 182], *_column(50, 188, 2), *_column(50, 260, 2)]
     blocks = reading_blocks(lines)
     assert [b.indices for b in blocks] == [[0, 1, 2], [3, 4, 5], [6, 7]]
 
@@ -106,8 +108,12 @@ def test_receipt_rows_stay_whole(eval_data):
     pairs = kept = 0
     for item in manifest_items(eval_data, "sroie"):
         boxes = _boxes(item)
-        row_of = {i: (b, r) for b, block in enumerate(reading_blocks(boxes))
-                  for r, row in enumerate(block.rows) for i in row}
+        row_of = {
+            i: (b, r)
+            for b, block in enumerate(reading_blocks(boxes))
+            for r, row in enumerate(block.rows)
+            for i in row
+        }
         for i, a in enumerate(boxes):
             for j in range(i + 1, len(boxes)):
                 c = boxes[j]

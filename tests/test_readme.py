@@ -1,4 +1,5 @@
 """The README's facts, checked against the code: what it lists is what textlens has."""
+
 from __future__ import annotations
 
 import re
@@ -8,8 +9,13 @@ from conftest import REPO, SAMPLES
 from textlens.config import PARAMETERS
 
 README = (REPO / "README.md").read_text(encoding="utf-8")
-STAGES = ("doc_orientation_classify", "doc_unwarping", "text_detection", "textline_orientation",
-          "text_recognition")
+STAGES = (
+    "doc_orientation_classify",
+    "doc_unwarping",
+    "text_detection",
+    "textline_orientation",
+    "text_recognition",
+)
 
 
 def _table(heading_cell: str) -> list[list[str]]:
@@ -17,7 +23,7 @@ def _table(heading_cell: str) -> list[list[str]]:
     lines = README.splitlines()
     start = next(i for i, line in enumerate(lines) if line.startswith(f"| {heading_cell} |"))
     rows = []
-    for line in lines[start + 2:]:
+    for line in lines[start + 2 :]:
         if not line.startswith("|"):
             break
         rows.append([cell.strip() for cell in line.strip("|").split("|")])
@@ -34,17 +40,19 @@ def test_the_parameter_table_is_the_engines_parameters():
     per_call = {name.rstrip("*") for row in rows for name in re.findall(r"`([^`]+)`\*", row[0])}
     stage_rows = {"<stage>_model_name", "<stage>_model_dir"}
     assert stage_rows <= listed
-    expanded = (listed - stage_rows) | {f"{stage}_model_{kind}" for stage in STAGES
-                                        for kind in ("name", "dir")}
+    expanded = (listed - stage_rows) | {
+        f"{stage}_model_{kind}" for stage in STAGES for kind in ("name", "dir")
+    }
     assert expanded == set(PARAMETERS)
     assert per_call == {name for name, f in PARAMETERS.items() if f.metadata["per_call"]}
 
 
 def test_the_json_keys_are_the_keys_a_result_has(ocr):
-    paragraph = README[README.index("`res.json` is"):README.index("Coordinates are pixels")]
+    paragraph = README[README.index("`res.json` is") : README.index("Coordinates are pixels")]
     listed = _names(paragraph) - {"res.json", '{"res": {...}}', "print()"}
-    [result] = ocr.predict(str(SAMPLES / "invoice.png"), return_word_box=True,
-                           use_doc_orientation_classify=True)
+    [result] = ocr.predict(
+        str(SAMPLES / "invoice.png"), return_word_box=True, use_doc_orientation_classify=True
+    )
     assert listed == set(result.json["res"])
 
 
@@ -56,8 +64,9 @@ def test_the_service_keys_are_the_config_fields():
 
 
 def test_every_install_command_works_from_a_clone():
-    extras = set(tomllib.loads((REPO / "pyproject.toml").read_text())["project"]
-                 ["optional-dependencies"])
+    extras = set(
+        tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["optional-dependencies"]
+    )
     installs = re.findall(r"pip install ([^`\n&]+)", README)
     assert installs
     for command in installs:

@@ -1,8 +1,10 @@
 """The inference backends: same ONNX files, same answers at fp32; bf16 re-reads unsure lines."""
+
 import cv2
 import numpy as np
 import pytest
 
+from conftest import SAMPLES
 from textlens import OCR
 from textlens.errors import ConfigError
 from textlens.geometry import crop_quad
@@ -11,17 +13,20 @@ from textlens.runtime import Runtime, _ov_compiled, bf16_native, load
 from textlens.stages import recognition
 from textlens.stages.recognition import RecParams, TextRecognizer
 
-from conftest import SAMPLES
-
 
 def test_openvino_at_fp32_reads_a_page_exactly_as_onnxruntime():
-    by_ort = OCR(inference_backend="onnxruntime", cpu_threads=1).predict(str(SAMPLES / "invoice.png"))[0]
+    by_ort = OCR(inference_backend="onnxruntime", cpu_threads=1).predict(
+        str(SAMPLES / "invoice.png")
+    )[0]
     by_ov = OCR(inference_backend="openvino", precision="fp32", cpu_threads=1).predict(
-        str(SAMPLES / "invoice.png"))[0]
+        str(SAMPLES / "invoice.png")
+    )[0]
     assert len(by_ort.lines) > 10
     assert [l.text for l in by_ov.lines] == [l.text for l in by_ort.lines]
     assert all(np.array_equal(a.poly, b.poly) for a, b in zip(by_ov.lines, by_ort.lines))
-    assert [l.score for l in by_ov.lines] == pytest.approx([l.score for l in by_ort.lines], abs=1e-4)
+    assert [l.score for l in by_ov.lines] == pytest.approx(
+        [l.score for l in by_ort.lines], abs=1e-4
+    )
 
 
 def test_both_backends_report_the_models_shapes():
@@ -36,9 +41,9 @@ class CountingModel:
     def __init__(self, inner):
         self.inner, self.rows = inner, 0
 
-    def run(self, x):
+    def run_best(self, x):
         self.rows += int((np.abs(x).reshape(len(x), -1).max(axis=1) > 0).sum())  # not blank
-        return self.inner.run(x)
+        return self.inner.run_best(x)
 
 
 def test_bf16_reads_unsure_lines_again_at_fp32(ocr):
@@ -70,11 +75,17 @@ def test_bf16_falls_back_to_fp32_where_the_cpu_lacks_it(monkeypatch):
         _ov_compiled.cache_clear()
 
 
-@pytest.mark.parametrize("params, message", [
-    ({"inference_backend": "tensorrt"}, "inference_backend must be openvino or onnxruntime"),
-    ({"precision": "int4"}, "precision must be bf16 or fp32"),
-    ({"inference_backend": "onnxruntime", "precision": "bf16"}, "needs inference_backend openvino"),
-])
+@pytest.mark.parametrize(
+    "params, message",
+    [
+        ({"inference_backend": "tensorrt"}, "inference_backend must be openvino or onnxruntime"),
+        ({"precision": "int4"}, "precision must be bf16 or fp32"),
+        (
+            {"inference_backend": "onnxruntime", "precision": "bf16"},
+            "needs inference_backend openvino",
+        ),
+    ],
+)
 def test_bad_backend_settings_are_refused(params, message):
     with pytest.raises(ConfigError, match=message):
         OCR(**params)

@@ -2,6 +2,9 @@
 
 The end-to-end check against a real PDF's own word boxes is in tests/export/test_word_boxes.py.
 """
+
+import itertools
+
 import numpy as np
 import pytest
 
@@ -13,7 +16,7 @@ QUAD = np.array([[100, 50], [300, 50], [300, 70], [100, 70]], dtype=np.float32)
 def test_extents_are_gap_free_and_wider_than_the_ctc_spans():
     spans = ((0.30, 0.32), (0.40, 0.42), (0.50, 0.52), (0.60, 0.62))
     extents = char_extents(spans)
-    assert all(a[1] == pytest.approx(b[0]) for a, b in zip(extents, extents[1:]))
+    assert all(a[1] == pytest.approx(b[0]) for a, b in itertools.pairwise(extents))
     assert all(e[0] <= s[0] and e[1] >= s[1] for e, s in zip(extents, spans))
     assert extents[1] == pytest.approx((0.36, 0.46))  # midpoints between span centres
     assert extents[0][0] == pytest.approx(0.25)  # half a pitch before the first span
@@ -53,7 +56,8 @@ def test_a_line_read_upside_down_is_placed_from_the_other_end():
     assert [w.text for w in flipped] == ["ab", "cd"]
     assert flipped[0].box[0] > flipped[1].box[0]  # "ab" now sits at the right end
     assert flipped[0].box[2] - flipped[0].box[0] == pytest.approx(
-        upright[1].box[2] - upright[1].box[0], abs=1)
+        upright[1].box[2] - upright[1].box[0], abs=1
+    )
 
 
 def test_spans_that_do_not_match_the_text_give_no_words():

@@ -3,6 +3,7 @@
 MODULES (comma-separated top-level names) fail to import, as they do in a venv that installed
 textlens without its extras; ARGS go to the `textlens` command.
 """
+
 from __future__ import annotations
 
 import sys

@@ -3,6 +3,7 @@
 Thin over the Python API: flags are generated from textlens.config, work is done by OCR.
 Failures print one line each, never a stack trace, and the exit code tells whether any failed.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -19,14 +20,21 @@ _FACES: tuple[str, ...] = ("textlens.service.command", "textlens.batch.command")
 
 
 def _ocr_command(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("ocr", help="OCR images and PDFs",
-                       description="OCR images and PDFs with the General OCR pipeline.")
-    p.add_argument("-i", "--input", required=True, action="append",
-                   help="file, folder or glob (repeatable)")
+    p = sub.add_parser(
+        "ocr",
+        help="OCR images and PDFs",
+        description="OCR images and PDFs with the General OCR pipeline.",
+    )
+    p.add_argument(
+        "-i", "--input", required=True, action="append", help="file, folder or glob (repeatable)"
+    )
     p.add_argument("--save_path", help="folder for <stem>_res.json, images and exports")
-    p.add_argument("--format", default="json",
-                   help="comma-separated outputs with --save_path: json (per page, with "
-                        "visualisation) and document formats")
+    p.add_argument(
+        "--format",
+        default="json",
+        help="comma-separated outputs with --save_path: json (per page, with "
+        "visualisation) and document formats",
+    )
     p.add_argument("--config", help="PaddleX-style pipeline YAML naming each stage's model")
     add_pipeline_flags(p)
     p.set_defaults(run=_run_ocr)
@@ -53,8 +61,12 @@ def _run_ocr(args: argparse.Namespace) -> int:
             failures += 1
             print(f"error: {exc}", file=sys.stderr)
     # A bar only where a person watches: in a log its carriage returns garble the error lines.
-    bar = tqdm(total=len(sources), unit="file", file=sys.stderr,
-               disable=len(sources) < 2 or not sys.stderr.isatty())
+    bar = tqdm(
+        total=len(sources),
+        unit="file",
+        file=sys.stderr,
+        disable=len(sources) < 2 or not sys.stderr.isatty(),
+    )
     written, files_done = 0, 0
     for source in sources:
         try:
@@ -78,13 +90,18 @@ def _run_ocr(args: argparse.Namespace) -> int:
             bar.write(f"error: {exc}", file=sys.stderr)
         except Exception as exc:  # a bug of ours must not stop the other files either
             failures += 1
-            bar.write(f"error: {source.label}: internal error ({type(exc).__name__}: {exc})",
-                      file=sys.stderr)
+            bar.write(
+                f"error: {source.label}: internal error ({type(exc).__name__}: {exc})",
+                file=sys.stderr,
+            )
         bar.update(1)
     bar.close()
     if args.save_path:
-        print(f"wrote {written} page(s) of {files_done} file(s) to "
-              f"{args.save_path} ({', '.join(formats)})", file=sys.stderr)
+        print(
+            f"wrote {written} page(s) of {files_done} file(s) to "
+            f"{args.save_path} ({', '.join(formats)})",
+            file=sys.stderr,
+        )
     if failures:
         print(f"{failures} input(s) failed, {len(sources)} file(s) read", file=sys.stderr)
     return 1 if failures else 0

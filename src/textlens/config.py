@@ -5,6 +5,7 @@ defaults (`ocr_version`), a PaddleX-style pipeline YAML, constructor arguments, 
 parameters PaddleOCR allows there, per-call arguments of predict(). The CLI builds its flags
 from the same table, so a parameter added here is a flag there too.
 """
+
 from __future__ import annotations
 
 import dataclasses
@@ -18,9 +19,45 @@ from .errors import ConfigError
 from .runtime import BACKENDS, PRECISIONS
 
 # Languages the shipped recognisers read (PP-OCRv6 small: Chinese, English, Japanese, Latin).
-_LATIN = {"en", "fr", "de", "es", "it", "pt", "nl", "af", "ca", "cs", "da", "et", "fi", "ga", "hr",
-          "hu", "id", "is", "la", "lt", "lv", "ms", "mt", "no", "oc", "pl", "ro", "sk", "sl", "sq",
-          "sv", "sw", "tl", "tr", "vi", "cy", "latin"}
+_LATIN = {
+    "en",
+    "fr",
+    "de",
+    "es",
+    "it",
+    "pt",
+    "nl",
+    "af",
+    "ca",
+    "cs",
+    "da",
+    "et",
+    "fi",
+    "ga",
+    "hr",
+    "hu",
+    "id",
+    "is",
+    "la",
+    "lt",
+    "lv",
+    "ms",
+    "mt",
+    "no",
+    "oc",
+    "pl",
+    "ro",
+    "sk",
+    "sl",
+    "sq",
+    "sv",
+    "sw",
+    "tl",
+    "tr",
+    "vi",
+    "cy",
+    "latin",
+}
 _CJK_LATIN = {"ch", "chinese_cht", "japan"} | _LATIN
 
 
@@ -37,14 +74,28 @@ class Family:
 
 
 FAMILIES: dict[str, Family] = {
-    "PP-OCRv6": Family("PP-OCRv6_small_det", "PP-OCRv6_small_rec", frozenset(_CJK_LATIN),
-                       0.3, 0.6, 1.5),
-    "PP-OCRv6_tiny": Family("PP-OCRv6_tiny_det", "PP-OCRv6_tiny_rec",
-                            frozenset({"ch", "en", "chinese_cht"}), 0.3, 0.6, 1.5),
-    "PP-OCRv5": Family("PP-OCRv5_mobile_det", "PP-OCRv5_mobile_rec",
-                       frozenset({"ch", "en", "chinese_cht", "japan"}), 0.3, 0.6, 1.5),
-    "PP-OCRv4": Family("PP-OCRv4_mobile_det", "PP-OCRv4_mobile_rec", frozenset({"ch", "en"}),
-                       0.3, 0.6, 1.5),
+    "PP-OCRv6": Family(
+        "PP-OCRv6_small_det", "PP-OCRv6_small_rec", frozenset(_CJK_LATIN), 0.3, 0.6, 1.5
+    ),
+    "PP-OCRv6_tiny": Family(
+        "PP-OCRv6_tiny_det",
+        "PP-OCRv6_tiny_rec",
+        frozenset({"ch", "en", "chinese_cht"}),
+        0.3,
+        0.6,
+        1.5,
+    ),
+    "PP-OCRv5": Family(
+        "PP-OCRv5_mobile_det",
+        "PP-OCRv5_mobile_rec",
+        frozenset({"ch", "en", "chinese_cht", "japan"}),
+        0.3,
+        0.6,
+        1.5,
+    ),
+    "PP-OCRv4": Family(
+        "PP-OCRv4_mobile_det", "PP-OCRv4_mobile_rec", frozenset({"ch", "en"}), 0.3, 0.6, 1.5
+    ),
 }
 FAMILY_ALIASES = {"PP-OCRv6_small": "PP-OCRv6"}
 DEFAULT_FAMILY = "PP-OCRv6"
@@ -58,7 +109,9 @@ def _p(default: Any, help: str, per_call: bool = False, cli: bool = True) -> Any
 class Settings:
     """Resolved pipeline settings (PaddleOCR's parameter names)."""
 
-    ocr_version: str = _p(DEFAULT_FAMILY, "model family: PP-OCRv6, PP-OCRv6_tiny, PP-OCRv5, PP-OCRv4")
+    ocr_version: str = _p(
+        DEFAULT_FAMILY, "model family: PP-OCRv6, PP-OCRv6_tiny, PP-OCRv5, PP-OCRv4"
+    )
     lang: str | None = _p(None, "language of the text; checked against the recogniser")
     use_doc_orientation_classify: bool = _p(False, "turn pages by 0/90/180/270 first", True)
     use_doc_unwarping: bool = _p(False, "flatten curved or folded pages (UVDoc)", True)
@@ -69,28 +122,47 @@ class Settings:
     doc_unwarping_model_dir: str | None = _p(None, "your own unwarping ONNX model")
     text_detection_model_name: str | None = _p(None, "detection model (default: the family's)")
     text_detection_model_dir: str | None = _p(None, "your own detection ONNX model")
-    textline_orientation_model_name: str = _p("ch_ppocr_mobile_v2.0_cls", "text-line orientation model")
-    textline_orientation_model_dir: str | None = _p(None, "your own text-line orientation ONNX model")
+    textline_orientation_model_name: str = _p(
+        "ch_ppocr_mobile_v2.0_cls", "text-line orientation model"
+    )
+    textline_orientation_model_dir: str | None = _p(
+        None, "your own text-line orientation ONNX model"
+    )
     textline_orientation_batch_size: int = _p(6, "crops per text-line orientation call")
     text_recognition_model_name: str | None = _p(None, "recognition model (default: the family's)")
-    text_recognition_model_dir: str | None = _p(None, "your own recognition ONNX model (+ dictionary)")
-    text_recognition_batch_size: int = _p(1, "text lines per recognition call (1: no line is "
-                                          "padded to a wider one, which reads better)")
+    text_recognition_model_dir: str | None = _p(
+        None, "your own recognition ONNX model (+ dictionary)"
+    )
+    text_recognition_batch_size: int = _p(
+        1,
+        "text lines per recognition call (1: no line is padded to a wider one, which reads better)",
+    )
     text_det_limit_side_len: int = _p(1152, "side length limit for detection", True)
-    text_det_limit_type: str = _p("area", "area: at most limit² pixels (never scaled up); max: "
-                                  "long side <= limit; min: short side >= limit", True)
+    text_det_limit_type: str = _p(
+        "area",
+        "area: at most limit² pixels (never scaled up); max: "
+        "long side <= limit; min: short side >= limit",
+        True,
+    )
     text_det_max_side_limit: int = _p(4000, "hard cap on the detector's input side")
     text_det_thresh: float | None = _p(None, "pixel threshold (default: the family's)", True)
-    text_det_box_thresh: float | None = _p(None, "box score threshold (default: the family's)", True)
-    text_det_unclip_ratio: float | None = _p(None, "box expansion ratio (default: the family's)", True)
+    text_det_box_thresh: float | None = _p(
+        None, "box score threshold (default: the family's)", True
+    )
+    text_det_unclip_ratio: float | None = _p(
+        None, "box expansion ratio (default: the family's)", True
+    )
     text_det_input_shape: tuple[int, int, int] | None = _p(None, "fixed detector input C,H,W")
     text_rec_score_thresh: float = _p(0.5, "drop lines recognised with a lower score", True)
     text_rec_input_shape: tuple[int, int, int] | None = _p(None, "recogniser input C,H,W")
     return_word_box: bool = _p(False, "also return word boxes (text_word, text_word_region)", True)
     cpu_threads: int | None = _p(None, "inference threads (default: all usable cores)")
     inference_backend: str = _p("openvino", "openvino or onnxruntime: both run the same ONNX files")
-    precision: str | None = _p(None, "bf16 or fp32 (default: bf16 with OpenVINO on CPUs that "
-                               "compute it natively, fp32 otherwise)")
+    precision: str | None = _p(
+        None,
+        "bf16 or fp32 (default: bf16 with OpenVINO on CPUs that "
+        "compute it natively, fp32 otherwise)",
+    )
     pdf_dpi: int = _p(150, "resolution PDF pages are rendered at")
 
     @property
@@ -209,13 +281,21 @@ def _coerce(name: str, value: Any) -> Any:
 
 def _validate(s: Settings) -> None:
     if s.ocr_version not in FAMILIES:
-        raise ConfigError(f"unknown ocr_version {s.ocr_version!r}: choose one of "
-                          f"{', '.join(FAMILIES)}")
+        raise ConfigError(
+            f"unknown ocr_version {s.ocr_version!r}: choose one of {', '.join(FAMILIES)}"
+        )
     if s.text_det_limit_type not in {"max", "min", "resize_long", "area"}:
-        raise ConfigError(f"text_det_limit_type must be max, min, resize_long or area, "
-                          f"not {s.text_det_limit_type!r}")
-    for name in ("text_det_limit_side_len", "text_det_max_side_limit", "pdf_dpi",
-                 "text_recognition_batch_size", "textline_orientation_batch_size"):
+        raise ConfigError(
+            f"text_det_limit_type must be max, min, resize_long or area, "
+            f"not {s.text_det_limit_type!r}"
+        )
+    for name in (
+        "text_det_limit_side_len",
+        "text_det_max_side_limit",
+        "pdf_dpi",
+        "text_recognition_batch_size",
+        "textline_orientation_batch_size",
+    ):
         if getattr(s, name) <= 0:
             raise ConfigError(f"{name} must be greater than 0")
     for name in ("text_det_thresh", "text_det_box_thresh", "text_det_unclip_ratio"):
@@ -227,19 +307,23 @@ def _validate(s: Settings) -> None:
     if s.cpu_threads is not None and s.cpu_threads <= 0:
         raise ConfigError("cpu_threads must be greater than 0")
     if s.inference_backend not in BACKENDS:
-        raise ConfigError(f"inference_backend must be {' or '.join(BACKENDS)}, "
-                          f"not {s.inference_backend!r}")
+        raise ConfigError(
+            f"inference_backend must be {' or '.join(BACKENDS)}, not {s.inference_backend!r}"
+        )
     if s.precision is not None and s.precision not in PRECISIONS:
         raise ConfigError(f"precision must be {' or '.join(PRECISIONS)}, not {s.precision!r}")
     if s.precision == "bf16" and s.inference_backend == "onnxruntime":
-        raise ConfigError("precision bf16 needs inference_backend openvino "
-                          "(onnxruntime runs these models at fp32 only)")
+        raise ConfigError(
+            "precision bf16 needs inference_backend openvino "
+            "(onnxruntime runs these models at fp32 only)"
+        )
     if s.lang and not s.text_recognition_model_dir and s.lang not in s.family.langs:
         raise ConfigError(
             f"lang {s.lang!r} is not read by the shipped {s.ocr_version} recogniser (it reads "
             f"{', '.join(sorted(s.family.langs))}). Export a PaddleOCR recognition model for "
             f"that language to ONNX and pass text_recognition_model_dir=<folder with the .onnx "
-            f"and its dictionary>")
+            f"and its dictionary>"
+        )
 
 
 def resolve(config: str | Path | None = None, **overrides: Any) -> Settings:
@@ -249,7 +333,9 @@ def resolve(config: str | Path | None = None, **overrides: Any) -> Settings:
     if unknown:
         raise ConfigError(f"unknown parameter(s): {', '.join(sorted(unknown))}")
     values.update({k: v for k, v in overrides.items() if v is not None})
-    values["ocr_version"] = FAMILY_ALIASES.get(values.get("ocr_version"), values.get("ocr_version"))
+    version = values.get("ocr_version")
+    if isinstance(version, str):
+        values["ocr_version"] = FAMILY_ALIASES.get(version, version)
     values = {k: _coerce(k, v) for k, v in values.items() if v is not None}
     settings = Settings(**values)
     _validate(settings)
@@ -261,8 +347,10 @@ def with_call_overrides(base: Settings, **overrides: Any) -> Settings:
     given = {k: v for k, v in overrides.items() if v is not None}
     not_per_call = set(given) - PER_CALL
     if not_per_call:
-        raise ConfigError(f"parameter(s) {', '.join(sorted(not_per_call))} can only be set when "
-                          "the OCR engine is created")
+        raise ConfigError(
+            f"parameter(s) {', '.join(sorted(not_per_call))} can only be set when "
+            "the OCR engine is created"
+        )
     if not given:
         return base
     settings = dataclasses.replace(base, **{k: _coerce(k, v) for k, v in given.items()})

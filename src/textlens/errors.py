@@ -4,6 +4,7 @@ Every failure a user can cause (a bad file, a missing model package, a bad param
 these, with a message that names the input and the reason, so the CLI and the service can show
 it without a stack trace.
 """
+
 from __future__ import annotations
 
 

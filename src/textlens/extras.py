@@ -5,6 +5,7 @@ service, the searchable PDF and Ray mode each need an extra. A face checks its e
 imports anything from it, so a user without it reads one line naming the install, not a
 ModuleNotFoundError. textlens is installed from its clone, hence `pip install '.[extra]'`.
 """
+
 from __future__ import annotations
 
 import importlib
@@ -35,5 +36,7 @@ def require(extra: str, feature: str) -> None:
         except ImportError:
             missing.append(module)
     if missing:
-        raise MissingExtra(f"{feature} needs the '{extra}' extra ({', '.join(missing)} not "
-                           f"installed): run pip install '.[{extra}]' in the textlens folder")
+        raise MissingExtra(
+            f"{feature} needs the '{extra}' extra ({', '.join(missing)} not "
+            f"installed): run pip install '.[{extra}]' in the textlens folder"
+        )

@@ -4,6 +4,7 @@ Generated from textlens.config.PARAMETERS, so a new parameter is a flag of `text
 `textlens batch` alike without either command changing. Values stay strings here: OCR(...)
 parses and checks them, so the CLI and the Python API accept exactly the same values.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,11 +17,11 @@ def add_pipeline_flags(parser: argparse.ArgumentParser) -> None:
     """One `--<parameter> VALUE` flag per pipeline parameter the CLI exposes."""
     for name, f in PARAMETERS.items():
         if f.metadata["cli"]:
-            parser.add_argument(f"--{name}", default=None, metavar="VALUE",
-                                help=f.metadata["help"])
+            parser.add_argument(f"--{name}", default=None, metavar="VALUE", help=f.metadata["help"])
 
 
 def pipeline_args(args: argparse.Namespace) -> dict[str, Any]:
     """The pipeline parameters given on the command line (flags not given are left out)."""
-    return {name: getattr(args, name) for name in PARAMETERS
-            if getattr(args, name, None) is not None}
+    return {
+        name: getattr(args, name) for name in PARAMETERS if getattr(args, name, None) is not None
+    }

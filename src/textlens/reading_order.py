@@ -16,6 +16,7 @@ into blocks (paragraphs) where the spacing, the indent or the text size changes.
 Everything works on axis-aligned boxes [x0, y0, x1, y1] in page pixels, so it serves any
 list of lines; `OCRResult.blocks` applies it to a page.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -134,8 +135,9 @@ def _column_split(page: _Boxes, idx: np.ndarray) -> list[np.ndarray] | None:
     for start, stop in zip([0, *changes.tolist()], [*changes.tolist(), len(xs)]):
         mid = (start + stop - 1) // 2
         if ok[mid] and (stop - start) * step >= _MIN_GUTTER * page.text_height:
-            candidates.append((int(cross[mid]), -min(int(left[mid]), int(right[mid])),
-                               float(xs[mid])))
+            candidates.append(
+                (int(cross[mid]), -min(int(left[mid]), int(right[mid])), float(xs[mid]))
+            )
     for _, _, x in sorted(candidates):
         parts = _bands(page, idx, x)
         if parts is not None:
@@ -154,8 +156,9 @@ def _bands(page: _Boxes, idx: np.ndarray, gutter: float) -> list[np.ndarray] | N
     parts: list[np.ndarray] = []
     # sides that read as columns all the way down split every band (a band holding a figure
     # may not look like text by itself); otherwise each band is judged on its own
-    everywhere = _columns_of_text(page, others[page.cx[others] < gutter],
-                                  others[page.cx[others] >= gutter])
+    everywhere = _columns_of_text(
+        page, others[page.cx[others] < gutter], others[page.cx[others] >= gutter]
+    )
     columns = False
     for k in range(len(cuts) + 1):
         band = others[band_of == k]
@@ -216,16 +219,20 @@ def _text_like(page: _Boxes, side: np.ndarray) -> bool:
     """A side set like a column of text: wide, and its lines mostly fill that width."""
     extent = page.b[side, 2].max() - page.b[side, 0].min()
     filled = float((page.w[side] >= _FILLED * extent).mean())
-    return bool(len(side) >= _MIN_COLUMN_LINES and filled >= _FILLED_SHARE
-                and extent >= _MIN_COLUMN_WIDTH * page.text_height)
+    return bool(
+        len(side) >= _MIN_COLUMN_LINES
+        and filled >= _FILLED_SHARE
+        and extent >= _MIN_COLUMN_WIDTH * page.text_height
+    )
 
 
 def _paired_share(page: _Boxes, left: np.ndarray, right: np.ndarray) -> float:
     """Share of the smaller side's lines that sit on a row with a line of the other side."""
     few, many = (left, right) if len(left) <= len(right) else (right, left)
     bf, bm = page.b[few], page.b[many]
-    overlap = np.minimum(bf[:, None, 3], bm[None, :, 3]) - np.maximum(bf[:, None, 1],
-                                                                       bm[None, :, 1])
+    overlap = np.minimum(bf[:, None, 3], bm[None, :, 3]) - np.maximum(
+        bf[:, None, 1], bm[None, :, 1]
+    )
     smaller = np.minimum(page.h[few][:, None], page.h[many][None, :])
     return float((overlap >= _SAME_ROW * smaller).any(axis=1).mean())
 

@@ -3,6 +3,7 @@
 PaddleOCR users expect `ocr_res_img` to show the page with its boxes on the left and the
 recognised text set in the same places on the right.
 """
+
 from __future__ import annotations
 
 from functools import lru_cache
@@ -14,10 +15,22 @@ from PIL import Image, ImageDraw, ImageFont
 if TYPE_CHECKING:
     from .result import OCRResult
 
-_PALETTE = [(230, 25, 75), (60, 180, 75), (0, 130, 200), (245, 130, 48), (145, 30, 180),
-            (70, 240, 240), (240, 50, 230), (128, 128, 0), (0, 128, 128), (170, 110, 40)]
-_FONT_CANDIDATES = ("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
-                    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf")
+_PALETTE = [
+    (230, 25, 75),
+    (60, 180, 75),
+    (0, 130, 200),
+    (245, 130, 48),
+    (145, 30, 180),
+    (70, 240, 240),
+    (240, 50, 230),
+    (128, 128, 0),
+    (0, 128, 128),
+    (170, 110, 40),
+]
+_FONT_CANDIDATES = (
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf",
+)
 
 
 @lru_cache(maxsize=64)
@@ -41,7 +54,7 @@ def draw_boxes(image: Image.Image, polys: list[np.ndarray], width: int = 2) -> I
     return out
 
 
-def draw_result(result: "OCRResult") -> Image.Image:
+def draw_result(result: OCRResult) -> Image.Image:
     """Page with boxes on the left, the recognised text in place on the right."""
     page = Image.fromarray(result.image[:, :, ::-1])
     left = draw_boxes(page, [line.poly for line in result.lines])

@@ -3,6 +3,7 @@
 Every face of textlens reads this: `.json` is PaddleOCR's `{"res": {...}}` layout (the keys of
 its print() list), exporters and servers read the typed lines. Nothing here runs a model.
 """
+
 from __future__ import annotations
 
 import json
@@ -63,8 +64,9 @@ class OCRResult:
     @property
     def text(self) -> str:
         """The page's text in reading order: one row per line, lines sharing a row joined."""
-        return "\n".join(" ".join(line.text for line in row)
-                         for block in self.blocks for row in block)
+        return "\n".join(
+            " ".join(line.text for line in row) for block in self.blocks for row in block
+        )
 
     @cached_property
     def blocks(self) -> list[list[list[Line]]]:
@@ -72,8 +74,10 @@ class OCRResult:
 
         Columns are read one after the other and rows left to right (see reading_order).
         """
-        return [[[self.lines[i] for i in row] for row in block.rows]
-                for block in reading_blocks([line.box for line in self.lines])]
+        return [
+            [[self.lines[i] for i in row] for row in block.rows]
+            for block in reading_blocks([line.box for line in self.lines])
+        ]
 
     @property
     def file_stem(self) -> str:
@@ -86,34 +90,43 @@ class OCRResult:
         res: dict[str, Any] = {
             "input_path": self.input_path,
             "page_index": self.page_index,
-            "model_settings": {"use_doc_preprocessor": s.use_doc_preprocessor,
-                               "use_textline_orientation": s.use_textline_orientation},
+            "model_settings": {
+                "use_doc_preprocessor": s.use_doc_preprocessor,
+                "use_textline_orientation": s.use_textline_orientation,
+            },
         }
         if s.use_doc_preprocessor:
             res["doc_preprocessor_res"] = {
-                "input_path": None, "page_index": None,
-                "model_settings": {"use_doc_orientation_classify": s.use_doc_orientation_classify,
-                                   "use_doc_unwarping": s.use_doc_unwarping},
+                "input_path": None,
+                "page_index": None,
+                "model_settings": {
+                    "use_doc_orientation_classify": s.use_doc_orientation_classify,
+                    "use_doc_unwarping": s.use_doc_unwarping,
+                },
                 "angle": self.doc_angle // 90 if self.doc_angle >= 0 else -1,
             }
-        res.update({
-            "dt_polys": [np.asarray(p).astype(int).tolist() for p in self.dt_polys],
-            "dt_scores": [round(float(v), 6) for v in self.dt_scores],
-            "text_det_params": {"limit_side_len": s.text_det_limit_side_len,
-                                "limit_type": s.text_det_limit_type,
-                                "thresh": s.det_value("thresh"),
-                                "max_side_limit": s.text_det_max_side_limit,
-                                "box_thresh": s.det_value("box_thresh"),
-                                "unclip_ratio": s.det_value("unclip_ratio")},
-            "text_type": "general",
-            "textline_orientation_angles": list(self.textline_orientation_angles),
-            "text_rec_score_thresh": s.text_rec_score_thresh,
-            "return_word_box": self.return_word_box,
-            "rec_texts": [line.text for line in self.lines],
-            "rec_scores": [round(line.score, 6) for line in self.lines],
-            "rec_polys": [line.poly.astype(int).tolist() for line in self.lines],
-            "rec_boxes": [line.box for line in self.lines],
-        })
+        res.update(
+            {
+                "dt_polys": [np.asarray(p).astype(int).tolist() for p in self.dt_polys],
+                "dt_scores": [round(float(v), 6) for v in self.dt_scores],
+                "text_det_params": {
+                    "limit_side_len": s.text_det_limit_side_len,
+                    "limit_type": s.text_det_limit_type,
+                    "thresh": s.det_value("thresh"),
+                    "max_side_limit": s.text_det_max_side_limit,
+                    "box_thresh": s.det_value("box_thresh"),
+                    "unclip_ratio": s.det_value("unclip_ratio"),
+                },
+                "text_type": "general",
+                "textline_orientation_angles": list(self.textline_orientation_angles),
+                "text_rec_score_thresh": s.text_rec_score_thresh,
+                "return_word_box": self.return_word_box,
+                "rec_texts": [line.text for line in self.lines],
+                "rec_scores": [round(line.score, 6) for line in self.lines],
+                "rec_polys": [line.poly.astype(int).tolist() for line in self.lines],
+                "rec_boxes": [line.box for line in self.lines],
+            }
+        )
         if self.return_word_box:
             res["text_word"] = [[w.text for w in line.words] for line in self.lines]
             res["text_word_region"] = [[w.box for w in line.words] for line in self.lines]
@@ -129,8 +142,9 @@ class OCRResult:
             images["preprocessed_img"] = Image.fromarray(self.image[:, :, ::-1])
         return images
 
-    def to_string(self, format_json: bool = True, indent: int = 4,
-                  ensure_ascii: bool = False) -> str:
+    def to_string(
+        self, format_json: bool = True, indent: int = 4, ensure_ascii: bool = False
+    ) -> str:
         if not format_json:
             return str(self.json)
         return json.dumps(self.json, indent=indent, ensure_ascii=ensure_ascii)
@@ -138,14 +152,16 @@ class OCRResult:
     def print(self, format_json: bool = True, indent: int = 4, ensure_ascii: bool = False) -> None:
         print(self.to_string(format_json, indent, ensure_ascii))
 
-    def save_to_json(self, save_path: str | Path, indent: int = 4,
-                     ensure_ascii: bool = False) -> Path:
+    def save_to_json(
+        self, save_path: str | Path, indent: int = 4, ensure_ascii: bool = False
+    ) -> Path:
         """Write the JSON; a folder gets `<stem>_res.json`. Written atomically."""
         target = Path(save_path)
         if target.suffix.lower() != ".json":
             target = target / f"{self.file_stem}_res.json"
-        _atomic_write(target, json.dumps(self.json, indent=indent,
-                                         ensure_ascii=ensure_ascii).encode("utf-8"))
+        _atomic_write(
+            target, json.dumps(self.json, indent=indent, ensure_ascii=ensure_ascii).encode("utf-8")
+        )
         return target
 
     def save_to_img(self, save_path: str | Path) -> list[Path]:
@@ -154,8 +170,11 @@ class OCRResult:
         written = []
         for key, image in self.img.items():
             if target.suffix and not target.is_dir():
-                path = target if key == "ocr_res_img" else target.with_name(
-                    f"{target.stem}_{key}{target.suffix}")
+                path = (
+                    target
+                    if key == "ocr_res_img"
+                    else target.with_name(f"{target.stem}_{key}{target.suffix}")
+                )
             else:
                 path = target / f"{self.file_stem}_{key}{self.ext}"
             buffer = _encode(image, path.suffix)
@@ -167,8 +186,14 @@ class OCRResult:
 def _encode(image: Image.Image, suffix: str) -> bytes:
     import io
 
-    fmt = {".jpg": "JPEG", ".jpeg": "JPEG", ".webp": "WEBP", ".bmp": "BMP",
-           ".tif": "TIFF", ".tiff": "TIFF"}.get(suffix.lower(), "PNG")
+    fmt = {
+        ".jpg": "JPEG",
+        ".jpeg": "JPEG",
+        ".webp": "WEBP",
+        ".bmp": "BMP",
+        ".tif": "TIFF",
+        ".tiff": "TIFF",
+    }.get(suffix.lower(), "PNG")
     buffer = io.BytesIO()
     image.convert("RGB").save(buffer, format=fmt, **({"quality": 90} if fmt == "JPEG" else {}))
     return buffer.getvalue()

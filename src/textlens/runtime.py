@@ -15,13 +15,14 @@ best class asks for `best_class`: its model returns (best probability, class ind
 axis, which OpenVINO computes inside the graph (a recogniser's output has 18710 classes per time
 step: no copy of it, no numpy argmax over it).
 """
+
 from __future__ import annotations
 
 import os
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 import numpy as np
 
@@ -57,22 +58,31 @@ class Model(Protocol):
     input_shape: tuple  # ints, or None where the dimension is dynamic
     output_shape: tuple
 
-    def run(self, x: np.ndarray) -> np.ndarray | tuple[np.ndarray, np.ndarray]: ...
+    def run(self, x: np.ndarray) -> np.ndarray:
+        """The network's first output."""
+        ...
+
+    def run_best(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """For a model loaded with best_class: each step's best score and its class."""
+        ...
 
 
-def load(path: Path, runtime: Runtime, best_class: bool = False,
-         shapes_kept: int | None = None) -> Model:
+def load(
+    path: Path, runtime: Runtime, best_class: bool = False, shapes_kept: int | None = None
+) -> Model:
     """A model ready to run; compiled once per process and runtime.
 
-    With best_class, run() returns (probability, index) of the best class over the last axis.
+    With best_class, run_best() returns (probability, index) of the best class over the last axis.
     shapes_kept bounds how many input shapes' prepared kernels OpenVINO keeps (default: its
     own, thousands): a detector meets a new shape with nearly every page, and keeping them all
     only grows memory.
     """
     if runtime.backend == "onnxruntime":
-        return _OrtModel(_ort_session(Path(path), runtime.threads), best_class)
-    return _OpenVinoModel(*_ov_compiled(Path(path), runtime.threads, runtime.precision,
-                                        best_class, shapes_kept), best_class)
+        return _OrtModel(_ort_session(Path(path), runtime.threads))
+    compiled, output_shape = _ov_compiled(
+        Path(path), runtime.threads, runtime.precision, best_class, shapes_kept
+    )
+    return _OpenVinoModel(compiled, output_shape)
 
 
 def resolve_precision(backend: str, wanted: str | None) -> str:
@@ -96,31 +106,37 @@ def best_class(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _OrtModel:
-    def __init__(self, session, best_class: bool):
+    def __init__(self, session):
         self.session = session
-        self.best_class = best_class
         self.input_name = session.get_inputs()[0].name
         self.input_shape = _static(session.get_inputs()[0].shape)
         self.output_shape = _static(session.get_outputs()[0].shape)
 
-    def run(self, x: np.ndarray):
-        out = self.session.run(None, {self.input_name: x})[0]
-        return best_class(out) if self.best_class else out
+    def run(self, x: np.ndarray) -> np.ndarray:
+        return self.session.run(None, {self.input_name: x})[0]
+
+    def run_best(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        return best_class(self.run(x))
 
 
 class _OpenVinoModel:
     """A compiled model with its own infer request (requests are not shared between callers)."""
 
-    def __init__(self, compiled, output_shape: tuple, best_class: bool):
+    def __init__(self, compiled, output_shape: tuple):
         self.request = compiled.create_infer_request()
-        self.best_class = best_class
         self.input_shape = _static(_dims(compiled.inputs[0].partial_shape))
         self.output_shape = output_shape  # the network's, before any best-class head
 
-    def run(self, x: np.ndarray):
+    def _infer(self, x: np.ndarray):
         # share_inputs: no copy of the batch; outputs are copied, the request reuses its buffers
-        out = self.request.infer({0: np.ascontiguousarray(x)}, share_inputs=True)
-        return (out[0], out[1]) if self.best_class else out[0]
+        return self.request.infer({0: np.ascontiguousarray(x)}, share_inputs=True)
+
+    def run(self, x: np.ndarray) -> np.ndarray:
+        return self._infer(x)[0]
+
+    def run_best(self, x: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        out = self._infer(x)  # the best-class head's two outputs
+        return out[0], out[1]
 
 
 def _dims(partial_shape) -> list:
@@ -142,8 +158,9 @@ def _ort_session(path: Path, threads: int):
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3
     try:
-        return ort.InferenceSession(str(path), sess_options=options,
-                                    providers=["CPUExecutionProvider"])
+        return ort.InferenceSession(
+            str(path), sess_options=options, providers=["CPUExecutionProvider"]
+        )
     except Exception as exc:  # onnxruntime raises several unrelated types
         raise ModelError(f"cannot load ONNX model {path}: {exc}") from exc
 
@@ -156,11 +173,19 @@ def _ov_core():
 
 
 @lru_cache(maxsize=32)
-def _ov_compiled(path: Path, threads: int, precision: str, best_class: bool = False,
-                 shapes_kept: int | None = None):
+def _ov_compiled(
+    path: Path,
+    threads: int,
+    precision: str,
+    best_class: bool = False,
+    shapes_kept: int | None = None,
+) -> tuple[Any, tuple]:
     hint = "bf16" if precision == "bf16" and bf16_native() else "f32"
-    config = {"INFERENCE_NUM_THREADS": threads, "INFERENCE_PRECISION_HINT": hint,
-              "PERFORMANCE_HINT": "LATENCY"}
+    config = {
+        "INFERENCE_NUM_THREADS": threads,
+        "INFERENCE_PRECISION_HINT": hint,
+        "PERFORMANCE_HINT": "LATENCY",
+    }
     if shapes_kept is not None:
         config["CPU_RUNTIME_CACHE_CAPACITY"] = shapes_kept
     try:
@@ -179,8 +204,19 @@ def _with_best_class(model):
     import openvino.opset13 as ops
 
     scores = model.output(0).get_node().input_value(0)
-    best = ops.topk(scores, ops.constant(np.int64(1)), axis=-1, mode="max", sort="none",
-                    index_element_type="i64")
-    last = ops.constant(np.int64([-1]))
-    return ov.Model([ops.result(ops.squeeze(best.output(0), last)),
-                     ops.result(ops.squeeze(best.output(1), last))], model.get_parameters())
+    best = ops.topk(
+        scores,
+        ops.constant(np.int64(1)),
+        axis=-1,
+        mode="max",
+        sort="none",
+        index_element_type="i64",
+    )
+    last = ops.constant(np.array([-1], dtype=np.int64))
+    return ov.Model(
+        [
+            ops.result(ops.squeeze(best.output(0), last)),
+            ops.result(ops.squeeze(best.output(1), last)),
+        ],
+        model.get_parameters(),
+    )

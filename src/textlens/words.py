@@ -7,11 +7,14 @@ therefore given the whole stretch up to the midpoints between its centre and its
 and the line's first and last characters half a character pitch beyond their spans. (Not to
 the line's ends: the detector pads each line by about half its height, and on tracemonkey's
 pages against the PDF's own word boxes the half pitch fits better, horizontal IoU 0.92 vs
-0.91, and 0.83 with the bare CTC spans.) Latin words are runs of characters between spaces; each CJK character is a
-word of its own. A word's box is the part of the line's quadrilateral its characters cover.
+0.91, and 0.83 with the bare CTC spans.) Latin words are runs of characters between spaces;
+each CJK character is a word of its own. A word's box is the part of the line's quadrilateral
+its characters cover.
 """
+
 from __future__ import annotations
 
+import itertools
 import re
 
 import numpy as np
@@ -20,8 +23,10 @@ from .result import Word
 
 # East Asian characters (kana, ideographs, hangul syllables, full-width forms): each gets a word
 # box of its own, and the recogniser's gap rule never puts a space next to one.
-CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
-                 r"\uff00-\uffef]")
+CJK = re.compile(
+    r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff"
+    r"\uff00-\uffef]"
+)
 
 
 def _point(quad: np.ndarray, f: float, vertical: bool) -> np.ndarray:
@@ -47,7 +52,7 @@ def char_extents(spans: tuple[tuple[float, float], ...]) -> list[tuple[float, fl
     first = max(0.0, starts[0] - pitch / 2)
     last = min(1.0, ends[-1] + pitch / 2)
     cuts = np.concatenate(([first], (centres[:-1] + centres[1:]) / 2, [last]))
-    return [(float(a), float(b)) for a, b in zip(cuts[:-1], cuts[1:])]
+    return [(float(a), float(b)) for a, b in itertools.pairwise(cuts)]
 
 
 def _groups(text: str) -> list[list[int]]:
@@ -68,8 +73,13 @@ def _groups(text: str) -> list[list[int]]:
     return groups
 
 
-def word_boxes(text: str, spans: tuple[tuple[float, float], ...], quad: np.ndarray,
-               vertical: bool = False, flipped: bool = False) -> list[Word]:
+def word_boxes(
+    text: str,
+    spans: tuple[tuple[float, float], ...],
+    quad: np.ndarray,
+    vertical: bool = False,
+    flipped: bool = False,
+) -> list[Word]:
     """Split a recognised line into words placed on the page."""
     if len(spans) != len(text):
         return []
@@ -84,7 +94,11 @@ def word_boxes(text: str, spans: tuple[tuple[float, float], ...], quad: np.ndarr
         start = min(extents[i][0] for i in group)
         end = max(extents[i][1] for i in group)
         points = np.vstack([_point(quad, start, vertical), _point(quad, end, vertical)])
-        box = [int(np.floor(points[:, 0].min())), int(np.floor(points[:, 1].min())),
-               int(np.ceil(points[:, 0].max())), int(np.ceil(points[:, 1].max()))]
+        box = [
+            int(np.floor(points[:, 0].min())),
+            int(np.floor(points[:, 1].min())),
+            int(np.ceil(points[:, 0].max())),
+            int(np.ceil(points[:, 1].max())),
+        ]
         words.append(Word("".join(text[i] for i in group), box))
     return words

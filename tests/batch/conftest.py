@@ -2,13 +2,14 @@
 
 Both are per session: every page OCR'd costs seconds on the shared two-core machine.
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
-from batch.job import build_folder
 
+from batch.job import build_folder
 from textlens.batch import Summary, run_batch
 
 

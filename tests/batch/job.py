@@ -3,6 +3,7 @@
 Three receipts (one in a nested folder), a two-page PDF cut from a real one and a truncated
 JPEG: five pages to write and one file to fail.
 """
+
 from __future__ import annotations
 
 import json
@@ -15,8 +16,13 @@ from pathlib import Path
 
 import pypdfium2 as pdfium
 
-PAGE_FILES = {"receipt_a_res.json", "receipt_b_res.json", "nested/receipt_c_res.json",
-              "paper_0_res.json", "paper_1_res.json"}
+PAGE_FILES = {
+    "receipt_a_res.json",
+    "receipt_b_res.json",
+    "nested/receipt_c_res.json",
+    "paper_0_res.json",
+    "paper_1_res.json",
+}
 CORRUPT = "broken.jpg"
 KILL_TIMEOUT_S = 300
 
@@ -40,8 +46,10 @@ def build_folder(eval_data: Path, root: Path) -> Path:
 
 def page_texts(out: Path) -> dict[str, list[str]]:
     """Every page result under `out` (relative path -> its rec_texts)."""
-    return {p.relative_to(out).as_posix(): json.loads(p.read_text())["res"]["rec_texts"]
-            for p in out.rglob("*_res.json")}
+    return {
+        p.relative_to(out).as_posix(): json.loads(p.read_text())["res"]["rec_texts"]
+        for p in out.rglob("*_res.json")
+    }
 
 
 def stray_files(out: Path) -> list[Path]:
@@ -50,16 +58,32 @@ def stray_files(out: Path) -> list[Path]:
 
 
 def textlens(*args: object, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "textlens.cli", *map(str, args)],
-                          capture_output=True, text=True, timeout=600, env=env)
+    return subprocess.run(
+        [sys.executable, "-m", "textlens.cli", *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=600,
+        env=env,
+    )
 
 
 def kill_midway(*args: object, out: Path) -> set[str]:
     """Run `textlens batch ... --out out`, SIGKILL it as soon as its first page is written,
     and return the pages it had written. Every one of them must be whole JSON."""
-    job = subprocess.Popen([sys.executable, "-m", "textlens.cli", "batch", *map(str, args),
-                            "--out", str(out), "--no-progress"],
-                           stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    job = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "textlens.cli",
+            "batch",
+            *map(str, args),
+            "--out",
+            str(out),
+            "--no-progress",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     deadline = time.monotonic() + KILL_TIMEOUT_S
     try:
         while not list(out.rglob("*_res.json")):

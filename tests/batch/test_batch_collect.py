@@ -1,5 +1,6 @@
 """The driver's bookkeeping and the workers' failure paths, without running OCR: outcomes in any
 order, documents only from complete files, failures that cost their file and nothing else."""
+
 from __future__ import annotations
 
 import struct
@@ -20,10 +21,17 @@ from textlens.result import Line, OCRResult
 
 def result(path: str, page_index: int, text: str) -> OCRResult:
     poly = np.array([[10, 10], [200, 10], [200, 40], [10, 40]])
-    return OCRResult(name=Path(path).stem, input_path=path, page_index=page_index,
-                     image=np.full((100, 300, 3), 255, np.uint8), settings=Settings(),
-                     lines=[Line(text, 0.99, poly)], dt_polys=[poly], dt_scores=[0.9],
-                     textline_orientation_angles=[-1])
+    return OCRResult(
+        name=Path(path).stem,
+        input_path=path,
+        page_index=page_index,
+        image=np.full((100, 300, 3), 255, np.uint8),
+        settings=Settings(),
+        lines=[Line(text, 0.99, poly)],
+        dt_polys=[poly],
+        dt_scores=[0.9],
+        textline_orientation_angles=[-1],
+    )
 
 
 def two_page_job(tmp_path: Path) -> tuple[Plan, str]:
@@ -74,11 +82,11 @@ def test_pages_decoded_for_the_workers_carry_their_resolution(tmp_path):
 
 def test_an_engine_that_did_not_load_fails_its_pages_not_the_worker(tmp_path):
     page = Page(np.asarray(Image.new("RGB", (40, 20))), "scan", str(tmp_path / "scan.png"), None)
-    outcome = run_page(ModelError("model_dir /x does not exist"), PageJob(page, str(tmp_path)),
-                       keep_result=False)
+    outcome = run_page(
+        ModelError("model_dir /x does not exist"), PageJob(page, str(tmp_path)), keep_result=False
+    )
     assert outcome.error == f"{tmp_path / 'scan.png'}: model_dir /x does not exist"
     assert not list(tmp_path.iterdir())
-
 
 
 def test_an_unexpected_exception_while_decoding_costs_only_its_file(tmp_path, monkeypatch):
@@ -90,5 +98,6 @@ def test_an_unexpected_exception_while_decoding_costs_only_its_file(tmp_path, mo
     task = FileTask(str(tmp_path / "odd.tif"), str(tmp_path), (0, 1))
     [outcome] = expand(task, pdf_dpi=150)
     assert outcome.pages == 2
-    assert outcome.error == (f"{task.path}: internal error "
-                             "(error: unpack requires a buffer of 4 bytes)")
+    assert outcome.error == (
+        f"{task.path}: internal error (error: unpack requires a buffer of 4 bytes)"
+    )

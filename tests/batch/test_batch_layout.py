@@ -1,13 +1,19 @@
 """How a batch job lays its workers and threads over the cores."""
+
 import pytest
 
 from textlens.batch import _crew
 from textlens.config import resolve
 
 
-@pytest.mark.parametrize("backend, cores, want", [
-    ("openvino", 2, (1, 2)), ("openvino", 16, (8, 2)), ("onnxruntime", 2, (2, 1)),
-])
+@pytest.mark.parametrize(
+    "backend, cores, want",
+    [
+        ("openvino", 2, (1, 2)),
+        ("openvino", 16, (8, 2)),
+        ("onnxruntime", 2, (2, 1)),
+    ],
+)
 def test_default_layout_follows_the_backend(backend, cores, want):
     crew = _crew(cores, cores, None, resolve(inference_backend=backend), False)
     assert (crew.workers, crew.threads) == want

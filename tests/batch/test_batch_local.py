@@ -1,18 +1,19 @@
 """Local mode end to end: a real folder, real models, a real process pool and a real kill."""
+
 from __future__ import annotations
 
 import json
 
 import pytest
-from batch.job import CORRUPT, PAGE_FILES, kill_midway, page_texts, stray_files, textlens
 
+from batch.job import CORRUPT, PAGE_FILES, kill_midway, page_texts, stray_files, textlens
 from textlens.batch import run_batch
 
 pytestmark = pytest.mark.slow
 
 
 def test_every_page_written_once_and_the_corrupt_file_listed(job_folder, clean_run):
-    out, summary = clean_run
+    out, _summary = clean_run
     texts = page_texts(out)
     assert set(texts) == PAGE_FILES
     assert all(texts.values()), "every page of the job has text"
@@ -22,7 +23,8 @@ def test_every_page_written_once_and_the_corrupt_file_listed(job_folder, clean_r
     [failure] = written["failures"]
     assert failure["path"] == str(job_folder / CORRUPT) and "corrupt" in failure["reason"]
     assert written["seconds"] > 0 and written["pages_per_second"] == pytest.approx(
-        5 / written["seconds"], rel=0.01)
+        5 / written["seconds"], rel=0.01
+    )
     res = json.loads((out / "paper_1_res.json").read_text())["res"]
     assert res["page_index"] == 1 and res["input_path"] == str(job_folder / "paper.pdf")
     assert not stray_files(out)
@@ -59,8 +61,9 @@ def test_documents_are_assembled_from_pages_of_different_workers(job_folder, tmp
     out = tmp_path / "out"
     summary = run_batch(pdf_only, out, workers=2, formats=("json", "txt"), progress=False)
     assert summary.pages == 2 and not summary.failures
-    pages = [json.loads((out / f"paper_{i}_res.json").read_text())["res"]["rec_texts"]
-             for i in (0, 1)]
+    pages = [
+        json.loads((out / f"paper_{i}_res.json").read_text())["res"]["rec_texts"] for i in (0, 1)
+    ]
     text = (out / "paper.txt").read_text(encoding="utf-8")
     assert len(text.split("\f")) == 2, "one part per page, in page order"
     for part, lines in zip(text.split("\f"), pages):

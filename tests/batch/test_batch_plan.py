@@ -1,5 +1,6 @@
 """Planning a job: which files, where their results go, what a rerun skips. No OCR runs here;
 the files are real images and PDFs made in tmp."""
+
 from __future__ import annotations
 
 import json
@@ -63,8 +64,9 @@ def test_a_rerun_skips_written_pages_and_redoes_files_missing_a_document(tmp_pat
     assert plan.pages_done == 3 and plan.pages == 1
     (out / "a.txt").write_text("a")
     with_text = make_plan(root, out, formats=["txt"])
-    assert tasks_by_name(with_text) == {"b.pdf": (str(out), (0, 1, 2))}, \
+    assert tasks_by_name(with_text) == {"b.pdf": (str(out), (0, 1, 2))}, (
         "a document needs every page's result"
+    )
     assert with_text.pages_done == 1
 
 
@@ -87,10 +89,17 @@ def test_a_manifest_takes_image_or_path_and_records_bad_lines(tmp_path):
     image(tmp_path / "images" / "a.png")
     pdf(tmp_path / "docs" / "b.pdf", 2)
     manifest = tmp_path / "manifest.jsonl"
-    manifest.write_text("\n".join([json.dumps({"image": "images/a.png", "width": 64}),
-                                   json.dumps({"path": "docs/b.pdf"}),
-                                   "{not json",
-                                   json.dumps({"file": "c.png"})]) + "\n")
+    manifest.write_text(
+        "\n".join(
+            [
+                json.dumps({"image": "images/a.png", "width": 64}),
+                json.dumps({"path": "docs/b.pdf"}),
+                "{not json",
+                json.dumps({"file": "c.png"}),
+            ]
+        )
+        + "\n"
+    )
     plan = make_plan(manifest, tmp_path / "out")
     assert set(tasks_by_name(plan)) == {"a.png", "b.pdf"}
     assert {f.path for f in plan.failures} == {f"{manifest}:3", f"{manifest}:4"}
@@ -118,4 +127,3 @@ def test_page_counts_come_from_headers(tmp_path):
 def test_a_missing_input_is_an_error(tmp_path):
     with pytest.raises(InputError, match="no such file or folder"):
         make_plan(tmp_path / "nowhere", tmp_path / "out")
-

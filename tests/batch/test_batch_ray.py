@@ -3,6 +3,7 @@ killed midway and a rerun, reaching the cluster by address and starting a cluste
 
 Few tests, one cluster: starting Ray costs seconds on the shared machine.
 """
+
 from __future__ import annotations
 
 import json
@@ -11,8 +12,8 @@ from collections.abc import Iterator
 
 import pytest
 import ray
-from batch.job import CORRUPT, PAGE_FILES, kill_midway, page_texts, stray_files, textlens
 
+from batch.job import CORRUPT, PAGE_FILES, kill_midway, page_texts, stray_files, textlens
 from textlens.batch import run_batch
 
 pytestmark = pytest.mark.slow
@@ -28,8 +29,7 @@ def cluster() -> Iterator[str]:
         ray.shutdown()
 
 
-def test_ray_job_writes_the_same_pages_as_the_local_pool(job_folder, clean_run, cluster,
-                                                         tmp_path):
+def test_ray_job_writes_the_same_pages_as_the_local_pool(job_folder, clean_run, cluster, tmp_path):
     out = tmp_path / "out"
     summary = run_batch(job_folder, out, ray=True, workers=2, progress=False)
     assert summary.mode == "ray" and summary.workers == 2 and summary.threads == 1
@@ -40,15 +40,17 @@ def test_ray_job_writes_the_same_pages_as_the_local_pool(job_folder, clean_run, 
     assert json.loads((out / "summary.json").read_text())["pages"] == len(PAGE_FILES)
 
 
-def test_ray_job_killed_midway_then_rerun_equals_a_clean_run(job_folder, clean_run, cluster,
-                                                             tmp_path):
+def test_ray_job_killed_midway_then_rerun_equals_a_clean_run(
+    job_folder, clean_run, cluster, tmp_path
+):
     out = tmp_path / "out"
     written = kill_midway(job_folder, "--ray", cluster, "--workers", "2", out=out)
     assert 0 < len(written) < len(PAGE_FILES), "the kill came after the job had ended"
     # The rerun names no address: it starts a local cluster of its own and stops it after.
     env = {k: v for k, v in os.environ.items() if k != "RAY_ADDRESS"}
-    rerun = textlens("batch", job_folder, "--out", out, "--ray", "--workers", "2",
-                     "--no-progress", env=env)
+    rerun = textlens(
+        "batch", job_folder, "--out", out, "--ray", "--workers", "2", "--no-progress", env=env
+    )
     assert rerun.returncode == 1, rerun.stderr  # the corrupt file, again
     assert "Traceback" not in rerun.stderr and CORRUPT in rerun.stderr
     summary = json.loads((out / "summary.json").read_text())

@@ -4,6 +4,7 @@ The real pages come from ../shared/eval/data/pdf_digital/pdfs/tracemonkey.pdf: i
 pages (two columns, a full-width title and author block) are cut into a PDF of their own and
 OCRed through the engine's PDF input (rendered at pdf_dpi 150, words on), once per session.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,6 +39,7 @@ def tracemonkey(ocr, tracemonkey_pdf: Path) -> list[OCRResult]:
 def tracemonkey_truth(eval_data: Path) -> list[dict]:
     """The manifest entries (the PDF's own text layer) of the same pages."""
     manifest = (eval_data / "pdf_digital" / "manifest.jsonl").read_text(encoding="utf-8")
-    items = {i["page"]: i for i in map(json.loads, manifest.splitlines())
-             if i["doc"] == "tracemonkey"}
+    items = {
+        i["page"]: i for i in map(json.loads, manifest.splitlines()) if i["doc"] == "tracemonkey"
+    }
     return [items[p] for p in PAGES]

@@ -3,6 +3,7 @@
 Written here rather than borrowed from the research-licensed scorer (only its tokeniser and
 bag-of-words F1 are imported, by path, where word_f1 is wanted).
 """
+
 from __future__ import annotations
 
 import html
@@ -16,15 +17,18 @@ from pathlib import Path
 import numpy as np
 
 SCORER = Path(__file__).resolve().parents[3] / "shared" / "eval" / "score.py"
-_WORD = re.compile(r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" '
-                   r'yMax="([-\d.]+)">(.*?)</word>')
+_WORD = re.compile(
+    r'<word xMin="([-\d.]+)" yMin="([-\d.]+)" xMax="([-\d.]+)" '
+    r'yMax="([-\d.]+)">(.*?)</word>'
+)
 
 
 def pdftotext(pdf: Path | str, page: int | None = None, *flags: str) -> str:
     """poppler's text of a PDF (one page when given, 1-based)."""
     pages = ["-f", str(page), "-l", str(page)] if page else []
-    return subprocess.run(["pdftotext", *pages, *flags, str(pdf), "-"], check=True,
-                          capture_output=True, text=True).stdout
+    return subprocess.run(
+        ["pdftotext", *pages, *flags, str(pdf), "-"], check=True, capture_output=True, text=True
+    ).stdout
 
 
 def pdf_words(pdf: Path | str, page: int, scale: float = 1.0) -> list[tuple[str, list[float]]]:

@@ -1,4 +1,5 @@
 """hOCR 1.2 and ALTO v4 files parse with lxml and carry every line and word with its box."""
+
 from __future__ import annotations
 
 import re
@@ -17,8 +18,15 @@ ALTO = {"a": "http://www.loc.gov/standards/alto/ns-v4#"}
 
 def _expected(results) -> list[list[tuple[str, list[int], list[tuple[str, list[int]]]]]]:
     """Per page: (line text, line box, [(word, box)]) in reading order."""
-    return [[(line.text, line.box, [(w.text, w.box) for w in words_of(line)])
-             for block in r.blocks for row in block for line in row] for r in results]
+    return [
+        [
+            (line.text, line.box, [(w.text, w.box) for w in words_of(line)])
+            for block in r.blocks
+            for row in block
+            for line in row
+        ]
+        for r in results
+    ]
 
 
 def _bbox(title: str) -> list[int]:
@@ -39,8 +47,7 @@ def test_hocr_carries_every_line_and_word(tracemonkey, expected):
     root = etree.fromstring(EXPORTERS["hocr"][1](tracemonkey))
     assert root.tag == "{http://www.w3.org/1999/xhtml}html"
     capabilities = root.xpath("//h:meta[@name='ocr-capabilities']/@content", namespaces=XHTML)
-    assert capabilities[0].split() == ["ocr_page", "ocr_carea", "ocr_par", "ocr_line",
-                                       "ocrx_word"]
+    assert capabilities[0].split() == ["ocr_page", "ocr_carea", "ocr_par", "ocr_line", "ocrx_word"]
     pages = root.xpath("//h:div[@class='ocr_page']", namespaces=XHTML)
     assert len(pages) == len(tracemonkey)
     for page, result, lines in zip(pages, tracemonkey, expected):
@@ -48,13 +55,16 @@ def test_hocr_carries_every_line_and_word(tracemonkey, expected):
         assert _bbox(page.get("title")) == [0, 0, width, height]
         assert "scan_res 150 150" in page.get("title")
         found = []
-        for line in page.xpath(".//h:div[@class='ocr_carea']/h:p[@class='ocr_par']"
-                               "/h:span[@class='ocr_line']", namespaces=XHTML):
+        for line in page.xpath(
+            ".//h:div[@class='ocr_carea']/h:p[@class='ocr_par']/h:span[@class='ocr_line']",
+            namespaces=XHTML,
+        ):
             words = line.xpath("h:span[@class='ocrx_word']", namespaces=XHTML)
             for word in words:
                 assert 0 <= int(re.search(r"x_wconf (\d+)", word.get("title")).group(1)) <= 100
-            found.append((_bbox(line.get("title")),
-                          [(w.text, _bbox(w.get("title"))) for w in words]))
+            found.append(
+                (_bbox(line.get("title")), [(w.text, _bbox(w.get("title"))) for w in words])
+            )
         assert found == [(box, words) for _, box, words in lines]
         assert sum(len(words) for _, _, words in lines) > 500
 

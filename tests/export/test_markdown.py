@@ -1,9 +1,10 @@
 """Markdown: headings by text size, prose reflowed, rows kept, markup escaped."""
+
 from __future__ import annotations
 
 import pytest
-from export.made_pages import made_page
 
+from export.made_pages import made_page
 from textlens.export import EXPORTERS
 
 
@@ -12,22 +13,30 @@ def _md(*pages) -> str:
 
 
 def test_headings_paragraphs_and_hyphenation():
-    page = made_page([
-        ("A Title", [100, 40, 400, 80]),
-        ("Body text that fills the whole col-", [100, 130, 600, 150]),
-        ("umn and goes on to the next line of", [100, 154, 600, 174]),
-        ("the paragraph.", [100, 178, 250, 198]),
-    ])
-    assert _md(page) == ("# A Title\n\nBody text that fills the whole column and goes on to the"
-                         " next line of the paragraph.\n")
+    page = made_page(
+        [
+            ("A Title", [100, 40, 400, 80]),
+            ("Body text that fills the whole col-", [100, 130, 600, 150]),
+            ("umn and goes on to the next line of", [100, 154, 600, 174]),
+            ("the paragraph.", [100, 178, 250, 198]),
+        ]
+    )
+    assert _md(page) == (
+        "# A Title\n\nBody text that fills the whole column and goes on to the"
+        " next line of the paragraph.\n"
+    )
 
 
 def test_receipt_rows_keep_their_lines_and_markup_is_escaped():
-    page = made_page([
-        ("*SPECIAL*", [100, 40, 260, 60]),
-        ("Item_1", [100, 70, 200, 90]), ("12.50", [500, 70, 560, 90]),
-        ("- Tax", [100, 100, 180, 120]), ("0.75", [500, 100, 560, 120]),
-    ])
+    page = made_page(
+        [
+            ("*SPECIAL*", [100, 40, 260, 60]),
+            ("Item_1", [100, 70, 200, 90]),
+            ("12.50", [500, 70, 560, 90]),
+            ("- Tax", [100, 100, 180, 120]),
+            ("0.75", [500, 100, 560, 120]),
+        ]
+    )
     assert _md(page) == "\\*SPECIAL\\*  \nItem\\_1 12.50  \n\\- Tax 0.75\n"
 
 

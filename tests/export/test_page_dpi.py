@@ -1,13 +1,14 @@
 """A page's resolution (the PDF page's size, hOCR's scan_res) is the one its decoding found."""
+
 from __future__ import annotations
 
 import io
 
 import pytest
-from export.made_pages import made_page
 from PIL import Image
 
 from conftest import SAMPLES
+from export.made_pages import made_page
 from textlens.export import EXPORTERS
 from textlens.export.page import page_dpi
 

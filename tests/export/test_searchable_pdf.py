@@ -3,14 +3,15 @@
 `pdftotext` of our PDF must score word_f1 within 0.02 of our JSON against the eval ground
 truth, and `pdftotext -bbox` must find 90 % of our words where we put them (IoU >= 0.5).
 """
+
 from __future__ import annotations
 
 from pathlib import Path
 
 import pytest
+
 from export.made_pages import made_page
 from export.measures import iou, pdf_words, pdftotext, word_f1
-
 from textlens.export import EXPORTERS
 
 
@@ -54,11 +55,14 @@ def test_pdftotext_finds_words_where_we_put_them(tracemonkey, our_pdf):
     assert total > 1500 and hits / total >= 0.9
 
 
-@pytest.mark.skipif(not Path("/usr/share/poppler/cMap").is_dir(),
-                    reason="poppler-data (CJK CMaps for pdftotext) is not installed")
+@pytest.mark.skipif(
+    not Path("/usr/share/poppler/cMap").is_dir(),
+    reason="poppler-data (CJK CMaps for pdftotext) is not installed",
+)
 def test_cjk_and_hangul_words_are_extractable(tmp_path):
-    page = made_page([("文本识别 OCR 2019 年", [100, 100, 700, 140]),
-                      ("한국어 텍스트", [100, 200, 500, 240])])
+    page = made_page(
+        [("文本识别 OCR 2019 年", [100, 100, 700, 140]), ("한국어 텍스트", [100, 200, 500, 240])]
+    )
     path = tmp_path / "cjk.pdf"
     path.write_bytes(EXPORTERS["pdf"][1]([page]))
     text = pdftotext(path)
@@ -72,4 +76,3 @@ def test_pages_without_word_boxes_still_get_a_text_layer(tmp_path):
     path = tmp_path / "plain.pdf"
     path.write_bytes(EXPORTERS["pdf"][1]([page]))
     assert pdftotext(path).split() == ["Total", "due", "12.50"]
-

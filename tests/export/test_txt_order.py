@@ -5,12 +5,13 @@ Baseline: `pdftotext -layout` run on our searchable PDF, i.e. our own lines in t
 layout-preserving extractor gives them. Our txt must do at least as well, and never interleave
 the columns.
 """
+
 from __future__ import annotations
 
 import pytest
+
 from export.measures import cer, pdftotext
 from test_reading_order import column_violations
-
 from textlens.export import EXPORTERS
 from textlens.export.text import page_text
 from textlens.result import OCRResult
@@ -27,7 +28,7 @@ def test_txt_cer_no_worse_than_pdftotext_layout(tracemonkey, tracemonkey_pdf, tm
     txt_pages = EXPORTERS["txt"][1](tracemonkey).decode("utf-8").split("\f")
     ours_pdf = tmp_path / "ours.pdf"
     ours_pdf.write_bytes(EXPORTERS["pdf"][1](tracemonkey))
-    for k, (result, txt) in enumerate(zip(tracemonkey, txt_pages), 1):
+    for k, (_result, txt) in enumerate(zip(tracemonkey, txt_pages), 1):
         reference = pdftotext(tracemonkey_pdf, k)
         ours = cer(reference, txt)
         layout = cer(reference, pdftotext(ours_pdf, k, "-layout"))

@@ -3,11 +3,13 @@
 The recogniser's CTC spans alone give boxes narrower than the words (mean horizontal IoU
 about 0.83 on these pages); widened to the neighbours' midpoints they fit far better.
 """
+
 from __future__ import annotations
 
 from statistics import mean
 
 import pytest
+
 from export.measures import pdf_words
 
 pytestmark = pytest.mark.slow  # OCRs real pages
@@ -24,8 +26,11 @@ def test_word_boxes_cover_the_printed_words(tracemonkey, tracemonkey_pdf):
         truth = pdf_words(tracemonkey_pdf, k, result.settings.pdf_dpi / 72)
         for line in result.lines:
             for word in line.words:
-                same = [box for text, box in truth if text == word.text
-                        and box[1] < word.box[3] and word.box[1] < box[3]]
+                same = [
+                    box
+                    for text, box in truth
+                    if text == word.text and box[1] < word.box[3] and word.box[1] < box[3]
+                ]
                 if same:
                     overlaps.append(max(_x_iou(box, word.box) for box in same))
     print(f"{len(overlaps)} words, mean horizontal IoU {mean(overlaps):.3f}")

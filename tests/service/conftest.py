@@ -5,6 +5,7 @@ httpx client. Servers are shared per session where their settings allow it, beca
 loads the models (seconds on a shared two-core machine). Their inputs are the repo's own
 samples (scripts/make_samples.py), so a user's clone runs every test here.
 """
+
 from __future__ import annotations
 
 import base64
@@ -39,8 +40,9 @@ class Server:
     def __init__(self, folder: Path, config: dict, workers: int | None = None):
         folder.mkdir(parents=True, exist_ok=True)
         self.config_path = folder / "service.yaml"
-        self.config_path.write_text(yaml.safe_dump(
-            {"quota_db": str(folder / "quota.sqlite3"), **config}))
+        self.config_path.write_text(
+            yaml.safe_dump({"quota_db": str(folder / "quota.sqlite3"), **config})
+        )
         self.log_path = folder / "server.log"
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
@@ -48,8 +50,16 @@ class Server:
         self.process: subprocess.Popen | None = None
 
     def start(self) -> Server:
-        command = [sys.executable, "-m", "textlens.cli", "serve", "--port", str(self.port),
-                   "--config", str(self.config_path)]
+        command = [
+            sys.executable,
+            "-m",
+            "textlens.cli",
+            "serve",
+            "--port",
+            str(self.port),
+            "--config",
+            str(self.config_path),
+        ]
         if self.workers:
             command += ["--workers", str(self.workers)]
         with self.log_path.open("ab") as log:
@@ -76,8 +86,9 @@ class Server:
                 self.process.kill()
                 self.process.wait()
 
-    def client(self, token: str | None = None, scheme: str = "Bearer",
-               timeout: float = 180) -> httpx.Client:
+    def client(
+        self, token: str | None = None, scheme: str = "Bearer", timeout: float = 180
+    ) -> httpx.Client:
         headers = {"Authorization": f"{scheme} {token}"} if token else {}
         return httpx.Client(base_url=self.url, headers=headers, timeout=timeout)
 
@@ -119,14 +130,23 @@ def main_server(launch) -> Server:
 @pytest.fixture(scope="session")
 def edge_server(launch) -> Server:
     """No auth; tight limits to reach 413, 503 and 504; URL inputs with 127.0.0.1 allowed."""
-    return launch("edge", max_num_input_imgs=None, queue_size=1, request_timeout_s=8,
-                  max_request_bytes=1_500_000, allow_url_inputs=True,
-                  url_allowlist=["127.0.0.1"])
+    return launch(
+        "edge",
+        max_num_input_imgs=None,
+        queue_size=1,
+        request_timeout_s=8,
+        max_request_bytes=1_500_000,
+        allow_url_inputs=True,
+        url_allowlist=["127.0.0.1"],
+    )
 
 
 def _truth(lines: list[str], size: tuple[int, int]) -> dict:
-    return {"lines": [{"text": line} for line in lines if line.strip()],
-            "width": size[0], "height": size[1]}
+    return {
+        "lines": [{"text": line} for line in lines if line.strip()],
+        "width": size[0],
+        "height": size[1],
+    }
 
 
 @pytest.fixture(scope="session")
@@ -162,8 +182,9 @@ def pdf_doc(tmp_path_factory) -> dict:
     images = [maker.render(lines) for lines in texts]
     path = tmp_path_factory.mktemp("pdf") / "three_pages.pdf"
     images[0].save(path, save_all=True, append_images=images[1:], resolution=PDF_PAGE_DPI)
-    rendered = [(i.width * PDF_DPI // PDF_PAGE_DPI, i.height * PDF_DPI // PDF_PAGE_DPI)
-                for i in images]
+    rendered = [
+        (i.width * PDF_DPI // PDF_PAGE_DPI, i.height * PDF_DPI // PDF_PAGE_DPI) for i in images
+    ]
     return {"path": path, "pages": [_truth(t, size) for t, size in zip(texts, rendered)]}
 
 
@@ -199,6 +220,7 @@ def blank_pdf() -> Callable[[int], bytes]:
 def found_lines() -> Callable[[list[dict], list[str]], float]:
     """Share of the ground-truth lines found verbatim in the recognised text (spaces and case
     aside): robust to the engine joining lines of one row, strict about the characters."""
+
     def norm(text: str) -> str:
         return "".join(text.split()).lower()
 

@@ -4,6 +4,7 @@ The fuzzing run must find no server error. /ocr answers parameter errors with 50
 PaddleX envelope (seed 002: "500 Parameter error"), so those are told apart from a real server
 error by their body: a crash answers "internal server error (logId ...)" and nothing else does.
 """
+
 from __future__ import annotations
 
 import hypothesis
@@ -19,17 +20,32 @@ def test_openapi_and_docs_are_served(main_server):
         schema = client.get("/openapi.json").json()
         docs = client.get("/docs")
     assert docs.status_code == 200 and "swagger" in docs.text.lower()
-    assert set(schema["paths"]) == {"/health", "/ocr", "/predictions", "/v1/models",
-                                    "/v1/chat/completions"}
+    assert set(schema["paths"]) == {
+        "/health",
+        "/ocr",
+        "/predictions",
+        "/v1/models",
+        "/v1/chat/completions",
+    }
     ocr = schema["paths"]["/ocr"]["post"]["responses"]
     assert {"200", "403", "413", "429", "500", "503", "504"} <= set(ocr) and "422" not in ocr
     assert "422" in schema["paths"]["/predictions"]["post"]["responses"]
     assert "422" not in schema["paths"]["/v1/chat/completions"]["post"]["responses"]
     fields = schema["components"]["schemas"]["OcrRequest"]["properties"]
-    assert {"file", "fileType", "useDocOrientationClassify", "useDocUnwarping",
-            "useTextlineOrientation", "textDetLimitSideLen", "textDetLimitType",
-            "textDetThresh", "textDetBoxThresh", "textDetUnclipRatio", "textRecScoreThresh",
-            "visualize"} <= set(fields)
+    assert {
+        "file",
+        "fileType",
+        "useDocOrientationClassify",
+        "useDocUnwarping",
+        "useTextlineOrientation",
+        "textDetLimitSideLen",
+        "textDetLimitType",
+        "textDetThresh",
+        "textDetBoxThresh",
+        "textDetUnclipRatio",
+        "textRecScoreThresh",
+        "visualize",
+    } <= set(fields)
 
 
 def test_unknown_routes_and_methods_answer_in_each_format(main_server):
@@ -46,8 +62,9 @@ def no_unexpected_server_error(ctx, response, case) -> None:
     if response.status_code < 500:
         return
     body = response.json()
-    assert case.path == "/ocr" and response.status_code == 500, \
+    assert case.path == "/ocr" and response.status_code == 500, (
         f"{case.method} {case.path} answered {response.status_code}: {response.text[:300]}"
+    )
     assert body["errorCode"] == 500
     assert not body["errorMsg"].startswith("internal server error"), body["errorMsg"]
 
@@ -67,11 +84,19 @@ def test_fuzzing_by_the_schema_finds_no_server_error(main_server, mode):
             continue  # no parameters and no body: there is nothing to break
 
         @hypothesis.given(case=operation.as_strategy(generation_mode=mode))
-        @hypothesis.settings(max_examples=50, deadline=None, derandomize=True, database=None,
-                             suppress_health_check=list(hypothesis.HealthCheck))
+        @hypothesis.settings(
+            max_examples=50,
+            deadline=None,
+            derandomize=True,
+            database=None,
+            suppress_health_check=list(hypothesis.HealthCheck),
+        )
         def fuzz(case) -> None:
-            case.call_and_validate(headers={"Authorization": "Bearer beta-token"}, timeout=120,
-                                   excluded_checks=[not_a_server_error, positive_data_acceptance],
-                                   additional_checks=[no_unexpected_server_error])
+            case.call_and_validate(
+                headers={"Authorization": "Bearer beta-token"},
+                timeout=120,
+                excluded_checks=[not_a_server_error, positive_data_acceptance],
+                additional_checks=[no_unexpected_server_error],
+            )
 
         fuzz()

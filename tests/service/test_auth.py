@@ -1,5 +1,6 @@
 """Tokens: both header schemes, constant-time comparison, each contract's own status and body
 (403 for PaddleX and the Florence deployment, 401 as OpenAI answers)."""
+
 from __future__ import annotations
 
 import openai
@@ -9,10 +10,20 @@ from textlens.service.auth import TokenCheck, presented_token
 from textlens.service.errors import AuthError
 
 
-@pytest.mark.parametrize("header, token", [
-    ("token abc", "abc"), ("Bearer abc", "abc"), ("bearer  abc ", "abc"), ("TOKEN abc", "abc"),
-    ("Basic abc", None), ("abc", None), ("Bearer", None), ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    "header, token",
+    [
+        ("token abc", "abc"),
+        ("Bearer abc", "abc"),
+        ("bearer  abc ", "abc"),
+        ("TOKEN abc", "abc"),
+        ("Basic abc", None),
+        ("abc", None),
+        ("Bearer", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_presented_token(header, token):
     assert presented_token(header) == token
 
@@ -31,15 +42,18 @@ def test_only_configured_tokens_pass():
         assert caught.value.code == (None if header in (None, "Basic one") else "invalid_api_key")
 
 
-ENDPOINTS = [("POST", "/ocr", {"file": "x"}),
-             ("POST", "/predictions", {"input": {"images": ["x"]}}),
-             ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "<OCR>"}]}),
-             ("GET", "/v1/models", None)]
+ENDPOINTS = [
+    ("POST", "/ocr", {"file": "x"}),
+    ("POST", "/predictions", {"input": {"images": ["x"]}}),
+    ("POST", "/v1/chat/completions", {"messages": [{"role": "user", "content": "<OCR>"}]}),
+    ("GET", "/v1/models", None),
+]
 
 
 @pytest.mark.parametrize("method, path, body", ENDPOINTS)
-@pytest.mark.parametrize("header", [None, "Bearer wrong-token", "Basic alpha-token",
-                                    "token alpha-token-but-longer"])
+@pytest.mark.parametrize(
+    "header", [None, "Bearer wrong-token", "Basic alpha-token", "token alpha-token-but-longer"]
+)
 def test_every_endpoint_refuses_a_missing_or_wrong_token(main_server, method, path, body, header):
     headers = {"Authorization": header} if header else {}
     with main_server.client() as client:
@@ -64,7 +78,7 @@ def test_openais_client_raises_its_authentication_error(main_server):
         bad.models.list()
     assert caught.value.status_code == 401 and caught.value.code == "invalid_api_key"
     good = openai.OpenAI(base_url=f"{main_server.url}/v1", api_key="alpha-token")
-    assert [model.id for model in good.models.list()][0].startswith("textlens-")
+    assert next(model.id for model in good.models.list()).startswith("textlens-")
 
 
 @pytest.mark.parametrize("scheme", ["token", "Bearer"])

@@ -1,4 +1,5 @@
 """`textlens serve`: refuses a bad config in one line, and runs several worker processes."""
+
 from __future__ import annotations
 
 import base64

@@ -1,4 +1,5 @@
 """/docs, /redoc and / work offline: every file they load is served by textlens itself."""
+
 from __future__ import annotations
 
 import re
@@ -15,8 +16,12 @@ PAGES = ["/docs", "/redoc", "/"]
 def _references(page: str) -> list[str]:
     """Every URL a page names: its src/href attributes and any absolute URL in its text."""
     tree = html.fromstring(page)
-    attributes = [value for element in tree.iter() for key, value in element.attrib.items()
-                  if key in {"src", "href", "spec-url"}]
+    attributes = [
+        value
+        for element in tree.iter()
+        for key, value in element.attrib.items()
+        if key in {"src", "href", "spec-url"}
+    ]
     return attributes + re.findall(r"(?:https?:)?//[\w.-]+\.\w+", page)
 
 
@@ -25,7 +30,8 @@ def test_a_docs_page_names_no_outside_host(main_server, path):
     with main_server.client() as client:
         response = client.get(path)
         assert response.status_code == 200 and response.headers["content-type"].startswith(
-            "text/html")
+            "text/html"
+        )
         references = _references(response.text)
         assert references, "the page loads nothing: the test would prove nothing"
         for reference in references:
@@ -47,7 +53,8 @@ def test_the_pages_load_the_real_scripts(main_server):
     assert "SwaggerUIBundle" in bundle.text and len(bundle.content) > 500_000
     assert "Redoc" in standalone.text and len(standalone.content) > 500_000
     assert {'href="/docs"', 'href="/redoc"', 'href="/openapi.json"'} <= set(
-        re.findall(r'href="[^"]+"', home))
+        re.findall(r'href="[^"]+"', home)
+    )
 
 
 def test_only_the_listed_assets_are_served(main_server):

@@ -3,6 +3,7 @@
 A real HTTP server on 127.0.0.1 plays the remote host; "localhost" names the same machine but is
 not allowlisted, which is exactly the case of a public-looking name that resolves inward.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,7 +21,7 @@ FILES: dict[str, bytes] = {"/small.bin": b"x" * 1000, "/big.bin": b"x" * 50_000}
 
 
 class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         port = self.server.server_address[1]
         if self.path == "/host":
             self._send(200, self.headers["Host"].encode())
@@ -70,13 +71,20 @@ def test_allowlisted_host_is_fetched_with_its_own_host_header(remote):
     assert _fetch(f"{remote}/to-small") == FILES["/small.bin"]  # a redirect within the host
 
 
-@pytest.mark.parametrize("url", [
-    "http://localhost:{port}/small.bin",  # a name that resolves to loopback
-    "http://10.1.2.3/x", "http://192.168.0.1/x", "http://172.16.5.4/x",  # private
-    "http://169.254.169.254/latest/meta-data/",  # link-local (cloud metadata)
-    "http://[::1]/x", "http://[::ffff:127.0.0.1]/x", "http://0.0.0.0/x",
-    "http://100.64.0.1/x",  # carrier-grade NAT: not public either
-])
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://localhost:{port}/small.bin",  # a name that resolves to loopback
+        "http://10.1.2.3/x",
+        "http://192.168.0.1/x",
+        "http://172.16.5.4/x",  # private
+        "http://169.254.169.254/latest/meta-data/",  # link-local (cloud metadata)
+        "http://[::1]/x",
+        "http://[::ffff:127.0.0.1]/x",
+        "http://0.0.0.0/x",
+        "http://100.64.0.1/x",  # carrier-grade NAT: not public either
+    ],
+)
 def test_inward_addresses_are_refused(remote, url):
     port = remote.rsplit(":", 1)[1]
     with pytest.raises(InputError, match="not a public address"):
@@ -84,15 +92,18 @@ def test_inward_addresses_are_refused(remote, url):
 
 
 def test_a_redirect_inward_is_refused(remote):
-    with pytest.raises(InputError, match="localhost resolves to .*not a public address"):
+    with pytest.raises(InputError, match=r"localhost resolves to .*not a public address"):
         _fetch(f"{remote}/to-localhost")
 
 
-@pytest.mark.parametrize("url, reason", [
-    ("ftp://127.0.0.1/x", "only http and https"),
-    ("http://user:pw@127.0.0.1/x", "credentials"),
-    ("http://no-such-host.invalid/x", "cannot resolve"),
-])
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("ftp://127.0.0.1/x", "only http and https"),
+        ("http://user:pw@127.0.0.1/x", "credentials"),
+        ("http://no-such-host.invalid/x", "cannot resolve"),
+    ],
+)
 def test_other_urls_fail_clearly(url, reason):
     with pytest.raises(InputError, match=reason):
         _fetch(url)
@@ -129,7 +140,8 @@ def test_the_service_fetches_only_what_it_may(edge_server, remote, invoice, foun
         assert mismatch.status_code == 500
         assert "fileType is 0 (PDF) but the file is not a PDF" in mismatch.json()["errorMsg"]
 
-        page = client.post("/predictions", json={"input": {"images": [
-            f"http://localhost:{port}/invoice.png"]}})
+        page = client.post(
+            "/predictions", json={"input": {"images": [f"http://localhost:{port}/invoice.png"]}}
+        )
         assert page.status_code == 200
         assert "not a public address" in page.json()["output"]

@@ -1,13 +1,14 @@
 """POST /predictions: the Florence-2 Advanced OCR contract, one page object per image."""
+
 from __future__ import annotations
 
 import base64
 import io
 import json
 
-from export.made_pages import made_page
 from PIL import Image
 
+from export.made_pages import made_page
 from textlens.export.text import page_text
 from textlens.service.florence import regions
 
@@ -22,17 +23,21 @@ def _output(response) -> dict:
     return output
 
 
-def test_a_corrupt_image_among_good_ones_fails_only_its_page(main_server, invoice,
-                                                             corrupt_image, pdf_doc,
-                                                             found_lines):
+def test_a_corrupt_image_among_good_ones_fails_only_its_page(
+    main_server, invoice, corrupt_image, pdf_doc, found_lines
+):
     """An invoice, a broken image, and a 3-page PDF (this server reads 2 pages a PDF)."""
     pdf_path, pdf_truth = pdf_doc["path"], pdf_doc["pages"]
-    images = [base64.b64encode(invoice["bytes"]).decode(),
-              base64.b64encode(corrupt_image).decode(),
-              "data:application/pdf;base64," + base64.b64encode(pdf_path.read_bytes()).decode()]
+    images = [
+        base64.b64encode(invoice["bytes"]).decode(),
+        base64.b64encode(corrupt_image).decode(),
+        "data:application/pdf;base64," + base64.b64encode(pdf_path.read_bytes()).decode(),
+    ]
     with main_server.client("alpha-token") as client:
-        response = client.post("/predictions", json={"input": {
-            "images": images, "task": "OCR_WITH_REGION", "include_image": True}})
+        response = client.post(
+            "/predictions",
+            json={"input": {"images": images, "task": "OCR_WITH_REGION", "include_image": True}},
+        )
     output = _output(response)
     assert output["task"] == "OCR_WITH_REGION" and output["total_pages"] == 4
     good, bad, *pdf_pages = output["results"]
@@ -56,8 +61,9 @@ def test_a_corrupt_image_among_good_ones_fails_only_its_page(main_server, invoic
 
 def test_plain_ocr_gives_text_only(main_server, invoice_b64, invoice, found_lines):
     with main_server.client("alpha-token") as client:
-        response = client.post("/predictions", json={"input": {
-            "images": [invoice_b64], "include_image": True}})  # task defaults to OCR
+        response = client.post(
+            "/predictions", json={"input": {"images": [invoice_b64], "include_image": True}}
+        )  # task defaults to OCR
     [page] = _output(response)["results"]
     assert page["type"] == "OCR" and page["regions"] == [] and page["image_base64"] is None
     assert found_lines(invoice["lines"], page["text"].split("\n")) >= 0.5

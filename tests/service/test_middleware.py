@@ -1,4 +1,5 @@
 """Every request: a logId, the body size limit (413), one log line without image data."""
+
 from __future__ import annotations
 
 import json
@@ -13,24 +14,27 @@ def _big_body() -> bytes:
     return json.dumps({"file": "A" * (LIMIT + 100_000)}).encode()
 
 
-@pytest.mark.parametrize("path, error", [
-    ("/ocr", lambda body: body["errorCode"] == 413 and "max_request_bytes" in body["errorMsg"]),
-    ("/predictions", lambda body: "max_request_bytes" in body["detail"]),
-    ("/v1/chat/completions", lambda body: "max_request_bytes" in body["error"]["message"]),
-])
+@pytest.mark.parametrize(
+    "path, error",
+    [
+        ("/ocr", lambda body: body["errorCode"] == 413 and "max_request_bytes" in body["errorMsg"]),
+        ("/predictions", lambda body: "max_request_bytes" in body["detail"]),
+        ("/v1/chat/completions", lambda body: "max_request_bytes" in body["error"]["message"]),
+    ],
+)
 def test_a_body_past_the_limit_gets_413_in_the_endpoints_format(edge_server, path, error):
     with edge_server.client() as client:
-        declared = client.post(path, content=_big_body(),
-                               headers={"Content-Type": "application/json"})
+        declared = client.post(
+            path, content=_big_body(), headers={"Content-Type": "application/json"}
+        )
         assert declared.status_code == 413 and error(declared.json())
 
         def chunks():  # no Content-Length: the limit is counted as the body arrives
             body = _big_body()
             for start in range(0, len(body), 64 * 1024):
-                yield body[start:start + 64 * 1024]
+                yield body[start : start + 64 * 1024]
 
-        streamed = client.post(path, content=chunks(),
-                               headers={"Content-Type": "application/json"})
+        streamed = client.post(path, content=chunks(), headers={"Content-Type": "application/json"})
         assert streamed.status_code == 413 and error(streamed.json())
         assert client.get("/health").status_code == 200
 

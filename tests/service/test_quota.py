@@ -1,4 +1,5 @@
 """Daily page quota: per token, per UTC day, in SQLite; refused whole; survives a restart."""
+
 from __future__ import annotations
 
 import base64
@@ -70,8 +71,12 @@ def test_quota_reached_stays_reached_after_a_restart(launch, blank_pdf, corrupt_
         assert int(refused.headers["Retry-After"]) > 0
 
         # Two pages that both fail still count: the day is now used up (12 of 12).
-        failed = client.post("/predictions", json={"input": {"images": [
-            base64.b64encode(corrupt_image).decode(), "bm90IGFuIGltYWdl"]}})
+        failed = client.post(
+            "/predictions",
+            json={
+                "input": {"images": [base64.b64encode(corrupt_image).decode(), "bm90IGFuIGltYWdl"]}
+            },
+        )
         assert failed.status_code == 200
         assert server.log_has("pages=2"), server.log()
         assert _ocr(client, blank_pdf(1)).status_code == 429
@@ -81,8 +86,22 @@ def test_quota_reached_stays_reached_after_a_restart(launch, blank_pdf, corrupt_
     with server.client("q-one") as client:
         again = _ocr(client, blank_pdf(1))
         assert again.status_code == 429 and "resets at" in again.json()["errorMsg"]
-        chat = client.post("/v1/chat/completions", json={"messages": [{"role": "user", "content": [
-            {"type": "image_url", "image_url": {"url": "data:image/png;base64,AAAA"}}]}]})
+        chat = client.post(
+            "/v1/chat/completions",
+            json={
+                "messages": [
+                    {
+                        "role": "user",
+                        "content": [
+                            {
+                                "type": "image_url",
+                                "image_url": {"url": "data:image/png;base64,AAAA"},
+                            }
+                        ],
+                    }
+                ]
+            },
+        )
         assert chat.status_code == 429
         assert chat.json()["error"]["type"] == "insufficient_quota"
         predictions = client.post("/predictions", json={"input": {"images": ["AAAA"]}})

@@ -1,4 +1,5 @@
 """The OCR thread of a worker: bounded queue (503), deadline (504), and nothing left behind."""
+
 from __future__ import annotations
 
 import asyncio
@@ -91,8 +92,12 @@ def test_job_control_stops_after_cancel_or_deadline():
 def test_busy_server_answers_503_then_504_then_serves_again(edge_server, blank_pdf):
     """queue_size 1, request_timeout_s 8: a 30-page PDF, each page run through the detector at
     3000 x 3000 pixels, holds the queue past its deadline."""
-    long_body = {"file": base64.b64encode(blank_pdf(30)).decode(), "visualize": False,
-                 "textDetLimitType": "min", "textDetLimitSideLen": 3000}  # slow on any machine
+    long_body = {
+        "file": base64.b64encode(blank_pdf(30)).decode(),
+        "visualize": False,
+        "textDetLimitType": "min",
+        "textDetLimitSideLen": 3000,
+    }  # slow on any machine
     small_body = {"file": base64.b64encode(blank_pdf(1)).decode(), "visualize": False}
     outcome: dict[str, object] = {}
 

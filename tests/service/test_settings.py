@@ -1,4 +1,5 @@
 """The service's YAML keys, their defaults, and flags over the file."""
+
 from __future__ import annotations
 
 import pytest
@@ -18,8 +19,10 @@ def test_defaults_follow_the_seeds():
 
 def test_file_keys_are_read_and_flags_override_them(tmp_path):
     path = tmp_path / "service.yaml"
-    path.write_text("tokens: [a, b]\nport: 9000\nworkers: 3\nmax_num_input_imgs: null\n"
-                    "daily_page_limit: 5\nurl_allowlist: [intranet.example]\n")
+    path.write_text(
+        "tokens: [a, b]\nport: 9000\nworkers: 3\nmax_num_input_imgs: null\n"
+        "daily_page_limit: 5\nurl_allowlist: [intranet.example]\n"
+    )
     config = load_config(path, port=9100, host=None, workers=None)
     assert config.port == 9100  # the flag wins
     assert config.workers == 3  # a flag not given leaves the file's value
@@ -29,14 +32,17 @@ def test_file_keys_are_read_and_flags_override_them(tmp_path):
     assert config.url_allowlist == ["intranet.example"]
 
 
-@pytest.mark.parametrize("text, words", [
-    ("quota: 5\n", "quota"),  # a typo is an error, not a silently ignored key
-    ("queue_size: 0\n", "queue_size"),
-    ("request_timeout_s: fast\n", "request_timeout_s"),
-    ("- just\n- a list\n", "mapping"),
-    ("daily_page_limit: 100\n", "daily_page_limit needs tokens"),  # a quota nobody would get
-    ("tokens: []\ndaily_page_limit: 100\n", "daily_page_limit needs tokens"),
-])
+@pytest.mark.parametrize(
+    "text, words",
+    [
+        ("quota: 5\n", "quota"),  # a typo is an error, not a silently ignored key
+        ("queue_size: 0\n", "queue_size"),
+        ("request_timeout_s: fast\n", "request_timeout_s"),
+        ("- just\n- a list\n", "mapping"),
+        ("daily_page_limit: 100\n", "daily_page_limit needs tokens"),  # a quota nobody would get
+        ("tokens: []\ndaily_page_limit: 100\n", "daily_page_limit needs tokens"),
+    ],
+)
 def test_bad_files_are_refused_with_the_key_named(tmp_path, text, words):
     path = tmp_path / "service.yaml"
     path.write_text(text)

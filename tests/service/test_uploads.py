@@ -1,4 +1,5 @@
 """Files as clients send them: base64 in its common shapes (page counts: test_inputs)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,12 +24,13 @@ def test_base64_shapes_clients_send():
     text = base64.b64encode(data).decode()
     assert decode_base64(text, "f") == data
     assert decode_base64("data:image/png;base64," + text, "f") == data
-    assert decode_base64("\n".join(text[i:i + 76] for i in range(0, len(text), 76)), "f") == data
+    assert decode_base64("\n".join(text[i : i + 76] for i in range(0, len(text), 76)), "f") == data
     assert decode_base64(text.rstrip("="), "f") == data  # padding left off
 
 
-@pytest.mark.parametrize("text, reason", [("not base64!", "base64"), ("", "empty"),
-                                          ("data:image/png;base64,", "empty")])
+@pytest.mark.parametrize(
+    "text, reason", [("not base64!", "base64"), ("", "empty"), ("data:image/png;base64,", "empty")]
+)
 def test_bad_base64_is_an_input_error_naming_the_field(text, reason):
     with pytest.raises(InputError, match=f"images\\[3\\].*{reason}"):
         decode_base64(text, "images[3]")

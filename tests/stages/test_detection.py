@@ -6,15 +6,18 @@ from textlens.stages.detection import DetParams, postprocess, preprocess, target
 P = DetParams(limit_side_len=960, limit_type="max", thresh=0.3, box_thresh=0.6, unclip_ratio=1.5)
 
 
-@pytest.mark.parametrize("hw, params, expected", [
-    ((894, 463), P, (896, 448)),  # max: already below the limit, rounded to 32
-    ((2000, 1000), P, (960, 480)),  # max: long side brought to the limit
-    ((500, 400), DetParams(736, "min", .3, .6, 1.5), (928, 736)),  # min: short side raised
-    ((2695, 932), DetParams(960, "area", .3, .6, 1.5), (1632, 576)),  # area: 960² pixels
-    ((894, 463), DetParams(960, "area", .3, .6, 1.5), (896, 448)),  # area: never scaled up
-    ((7016, 4961), DetParams(7000, "max", .3, .6, 1.5, max_side_limit=4000), (4000, 2816)),
-    ((100, 100), DetParams(960, "max", .3, .6, 1.5, input_shape=(3, 640, 320)), (640, 320)),
-])
+@pytest.mark.parametrize(
+    "hw, params, expected",
+    [
+        ((894, 463), P, (896, 448)),  # max: already below the limit, rounded to 32
+        ((2000, 1000), P, (960, 480)),  # max: long side brought to the limit
+        ((500, 400), DetParams(736, "min", 0.3, 0.6, 1.5), (928, 736)),  # min: short side raised
+        ((2695, 932), DetParams(960, "area", 0.3, 0.6, 1.5), (1632, 576)),  # area: 960² pixels
+        ((894, 463), DetParams(960, "area", 0.3, 0.6, 1.5), (896, 448)),  # area: never scaled up
+        ((7016, 4961), DetParams(7000, "max", 0.3, 0.6, 1.5, max_side_limit=4000), (4000, 2816)),
+        ((100, 100), DetParams(960, "max", 0.3, 0.6, 1.5, input_shape=(3, 640, 320)), (640, 320)),
+    ],
+)
 def test_target_size(hw, params, expected):
     assert target_size(*hw, params) == expected
 
@@ -23,8 +26,11 @@ def test_preprocess_normalises_with_imagenet_statistics():
     page = np.full((64, 64, 3), 255, np.uint8)
     tensor = preprocess(page, P)
     assert tensor.shape == (1, 3, 64, 64) and tensor.dtype == np.float32
-    assert np.allclose(tensor[0, :, 0, 0], [(1 - .485) / .229, (1 - .456) / .224, (1 - .406) / .225],
-                       atol=1e-4)
+    assert np.allclose(
+        tensor[0, :, 0, 0],
+        [(1 - 0.485) / 0.229, (1 - 0.456) / 0.224, (1 - 0.406) / 0.225],
+        atol=1e-4,
+    )
 
 
 def test_postprocess_finds_one_grown_box_in_page_coordinates():

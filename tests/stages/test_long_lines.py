@@ -1,11 +1,15 @@
+import itertools
+
 import cv2
 import numpy as np
 
 from textlens.stages.long_lines import MAX_RATIO, pieces
 
-SENTENCE = ("The quick brown fox jumps over the lazy dog while seven wizards quietly box "
-            "jugs of liquor near the old harbour wall, and the invoice for 12 crates of pears "
-            "came to 48.50 before tax was added by the clerk who kept the books that spring")
+SENTENCE = (
+    "The quick brown fox jumps over the lazy dog while seven wizards quietly box "
+    "jugs of liquor near the old harbour wall, and the invoice for 12 crates of pears "
+    "came to 48.50 before tax was added by the clerk who kept the books that spring"
+)
 
 
 def rendered(text: str, ink: int = 0, paper: int = 255) -> np.ndarray:
@@ -27,7 +31,7 @@ def test_a_long_line_is_cut_only_in_blank_columns_and_within_reach():
     ranges = pieces(line)
     assert len(ranges) >= 2 and ranges[0][0] == 0 and ranges[-1][1] == w
     ink = (line.min(axis=2) < 128).sum(axis=0)
-    for (_, end), (start, _) in zip(ranges, ranges[1:]):
+    for (_, end), (start, _) in itertools.pairwise(ranges):
         assert end == start and ink[end] == 0  # a cut lies between words
     assert all(x1 - x0 <= MAX_RATIO * h for x0, x1 in ranges[:-1])
 

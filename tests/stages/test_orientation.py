@@ -1,8 +1,10 @@
 """The orientation stages with their real models, on the repo's own sample page."""
+
 import numpy as np
 import pytest
 from PIL import Image
 
+from conftest import SAMPLES
 from textlens.geometry import crop_quad, rotate_page
 from textlens.inputs import to_bgr
 from textlens.models import resolve
@@ -10,8 +12,6 @@ from textlens.runtime import Runtime
 from textlens.stages.doc_orientation import DocOrientation, preprocess
 from textlens.stages.textline_orientation import TextlineOrientation
 from textlens.stages.unwarp import Unwarper, postprocess
-
-from conftest import SAMPLES
 
 
 @pytest.fixture(scope="module")

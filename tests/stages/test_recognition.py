@@ -85,5 +85,5 @@ def test_a_long_line_cut_at_word_gaps_reads_whole(ocr):
     assert read.text == SENTENCE
     assert len(read.spans) == len(read.text)
     assert all(a <= b for a, b in read.spans) and read.spans[-1][1] <= 1.0
-    [squeezed] = ocr.recognizer([cv2.resize(line, (int(48 * 40), 48))], RecParams())
+    [squeezed] = ocr.recognizer([cv2.resize(line, ((48 * 40), 48))], RecParams())
     assert squeezed.text != SENTENCE  # what squeezing it to 40:1 would have read

@@ -7,6 +7,7 @@
 Every page gets `out/<its folder relative to the input>/<stem>[_<page>]_res.json`; a rerun skips
 the pages already written; `out/summary.json` lists what was done and every failure.
 """
+
 from __future__ import annotations
 
 import time
@@ -24,7 +25,7 @@ from .plan import Failure, Plan, make_plan
 from .summary import Summary
 from .work import Crew
 
-__all__ = ["run_batch", "Summary", "Failure"]
+__all__ = ["Failure", "Summary", "run_batch"]
 
 # Inference threads of a worker when neither --workers nor --cpu_threads says otherwise, by
 # backend (README: Batch jobs). On OpenVINO one two-thread engine reads 1.55x the pages of two
@@ -33,10 +34,17 @@ __all__ = ["run_batch", "Summary", "Failure"]
 THREADS_PER_WORKER = {"openvino": 2, "onnxruntime": 1}
 
 
-def run_batch(input: str | Path, out: str | Path, *, workers: int | None = None,
-              ray: bool | str | None = None, formats: Sequence[str] = ("json",),
-              progress: bool = True, config: str | Path | None = None,
-              **ocr_params: Any) -> Summary:
+def run_batch(
+    input: str | Path,
+    out: str | Path,
+    *,
+    workers: int | None = None,
+    ray: bool | str | None = None,
+    formats: Sequence[str] = ("json",),
+    progress: bool = True,
+    config: str | Path | None = None,
+    **ocr_params: Any,
+) -> Summary:
     """OCR every page under `input` into `out` and write `out/summary.json`.
 
     `ray`: None/False runs a local process pool; True runs on Ray (RAY_ADDRESS, a running
@@ -58,17 +66,30 @@ def run_batch(input: str | Path, out: str | Path, *, workers: int | None = None,
     collector = Collector(plan, documents, progress)
     crew = _run(plan, collector, settings, workers, ray, keep_results=bool(documents))
     collector.close()
-    summary = Summary(input=str(input), out=str(out), mode="ray" if ray else "local",
-                      workers=crew.workers if crew else 0, threads=crew.threads if crew else 0,
-                      files=plan.files,
-                      pages=collector.pages, pages_skipped=plan.pages_done,
-                      failures=collector.failures, seconds=time.monotonic() - started)
+    summary = Summary(
+        input=str(input),
+        out=str(out),
+        mode="ray" if ray else "local",
+        workers=crew.workers if crew else 0,
+        threads=crew.threads if crew else 0,
+        files=plan.files,
+        pages=collector.pages,
+        pages_skipped=plan.pages_done,
+        failures=collector.failures,
+        seconds=time.monotonic() - started,
+    )
     summary.write()
     return summary
 
 
-def _run(plan: Plan, collector: Collector, settings: Settings, workers: int | None,
-         ray: bool | str | None, keep_results: bool) -> Crew | None:
+def _run(
+    plan: Plan,
+    collector: Collector,
+    settings: Settings,
+    workers: int | None,
+    ray: bool | str | None,
+    keep_results: bool,
+) -> Crew | None:
     """Lay out the workers on the machine or the cluster and run the plan. With nothing left
     to do, no pool or cluster is started and there is no layout."""
     if not plan.tasks:
@@ -97,8 +118,9 @@ def _check_engine(settings: Settings) -> None:
         raise engine
 
 
-def _crew(cores: int, biggest: int, workers: int | None, settings: Settings,
-          keep_results: bool) -> Crew:
+def _crew(
+    cores: int, biggest: int, workers: int | None, settings: Settings, keep_results: bool
+) -> Crew:
     """Workers and threads so that the cores are used but not oversubscribed: workers x
     threads = cores, and no worker asks for more threads than one machine has."""
     threads = settings.cpu_threads

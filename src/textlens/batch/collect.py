@@ -4,6 +4,7 @@ records failures, moves the progress bar and writes a document once all its page
 Documents (txt, md, hocr, alto, pdf) are assembled here because a document's pages are OCR'd by
 different workers; only their results travel back, and only when a document format was asked.
 """
+
 from __future__ import annotations
 
 import sys
@@ -34,9 +35,15 @@ class Collector:
         self._left = {task.path: len(task.todo) for task in plan.tasks if task.todo is not None}
         self._results: dict[str, list[OCRResult]] = {}
         # a bar only on a terminal: in a log its carriage returns garble the error lines
-        self._bar = tqdm(total=plan.pages, unit="page", file=sys.stderr,
-                         disable=not progress or not sys.stderr.isatty(),
-                         dynamic_ncols=True, smoothing=0.1, bar_format=BAR_FORMAT)
+        self._bar = tqdm(
+            total=plan.pages,
+            unit="page",
+            file=sys.stderr,
+            disable=not progress or not sys.stderr.isatty(),
+            dynamic_ncols=True,
+            smoothing=0.1,
+            bar_format=BAR_FORMAT,
+        )
         for failure in plan.failures:
             self._fail(failure)
 

@@ -4,6 +4,7 @@ The driver decodes pages (a small fraction of the work) and keeps only a few per
 flight, so memory stays bounded however long the job is; the workers OCR and write the JSON.
 Processes are spawned, not forked: a fork of a process with running threads can deadlock.
 """
+
 from __future__ import annotations
 
 import multiprocessing
@@ -28,8 +29,12 @@ _keep_results = False
 
 def run_local(plan: Plan, crew: Crew, collector: Collector) -> None:
     """Run the plan's tasks on `crew.workers` processes and report every outcome."""
-    pool = ProcessPoolExecutor(crew.workers, mp_context=multiprocessing.get_context("spawn"),
-                               initializer=_start_worker, initargs=(crew,))
+    pool = ProcessPoolExecutor(
+        crew.workers,
+        mp_context=multiprocessing.get_context("spawn"),
+        initializer=_start_worker,
+        initargs=(crew,),
+    )
     running: set[Future[Outcome]] = set()
     try:
         for task in plan.tasks:
@@ -42,14 +47,16 @@ def run_local(plan: Plan, crew: Crew, collector: Collector) -> None:
                     running = _collect(running, collector, FIRST_COMPLETED)
         _collect(running, collector, ALL_COMPLETED)
     except BrokenProcessPool:
-        raise TextlensError("a worker process died (out of memory?); rerun the same command "
-                            "to resume") from None
+        raise TextlensError(
+            "a worker process died (out of memory?); rerun the same command to resume"
+        ) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 
 
-def _collect(running: set[Future[Outcome]], collector: Collector,
-             until: str) -> set[Future[Outcome]]:
+def _collect(
+    running: set[Future[Outcome]], collector: Collector, until: str
+) -> set[Future[Outcome]]:
     """Hand finished pages to the collector, waiting for one (FIRST_COMPLETED) or all."""
     done, pending = wait(running, return_when=until)
     for future in done:

@@ -5,6 +5,7 @@ page count, an image's frame count) so that resuming a job of a million done pag
 per page, not a decode. A page is done when its `<stem>[_<page>]_res.json` exists: results are
 written atomically, so an existing file is always a whole one.
 """
+
 from __future__ import annotations
 
 import json
@@ -79,8 +80,13 @@ def make_plan(input: str | Path, out: str | Path, formats: Sequence[str] = ()) -
         out_dir = out / rel
         key = out_dir / path.stem
         if key in owners:
-            plan.failures.append(Failure(str(path), f"{path}: its outputs would overwrite those "
-                                                    f"of {owners[key]} (same folder and name)"))
+            plan.failures.append(
+                Failure(
+                    str(path),
+                    f"{path}: its outputs would overwrite those "
+                    f"of {owners[key]} (same folder and name)",
+                )
+            )
             continue
         owners[key] = str(path)
         indices = page_indices(path)
@@ -88,8 +94,9 @@ def make_plan(input: str | Path, out: str | Path, formats: Sequence[str] = ()) -
             plan.tasks.append(FileTask(str(path), str(out_dir), None))
             continue
         todo = tuple(i for i in indices if not result_path(out_dir, path.stem, i).exists())
-        documents_missing = any(not (out_dir / f"{path.stem}{EXPORTERS[f][0]}").exists()
-                                for f in formats)
+        documents_missing = any(
+            not (out_dir / f"{path.stem}{EXPORTERS[f][0]}").exists() for f in formats
+        )
         if documents_missing:
             todo = indices
         plan.pages_done += len(indices) - len(todo)
@@ -121,7 +128,7 @@ def page_indices(path: Path) -> tuple[int | None, ...] | None:
                     pdf.close()
         with Image.open(path) as image:
             frames = getattr(image, "n_frames", 1)
-    except Exception:  # noqa: BLE001 - any failure here is reported by the decoder instead
+    except Exception:
         return None
     return (None,) if frames == 1 else tuple(range(frames))
 
@@ -159,8 +166,7 @@ def _walk(folder: Path, out: Path) -> Iterable[tuple[Path, Path]]:
     skip = out.resolve()
     for root, dirs, files in os.walk(folder):
         here = Path(root)
-        dirs[:] = sorted(d for d in dirs if not d.startswith(".")
-                         and (here / d).resolve() != skip)
+        dirs[:] = sorted(d for d in dirs if not d.startswith(".") and (here / d).resolve() != skip)
         for name in sorted(files):
             if not name.startswith(".") and Path(name).suffix.lower() in DOCUMENT_EXTENSIONS:
                 yield here / name, here.relative_to(folder)

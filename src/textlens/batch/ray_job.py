@@ -7,11 +7,13 @@
 Ray schedules, balances and retries; textlens adds no scheduler of its own. Workers read the
 inputs and write the results themselves, so INPUT and DIR must be the same paths on every node.
 """
+
 from __future__ import annotations
 
 import logging
 from collections.abc import Iterator
 from contextlib import contextmanager
+from functools import partial
 from typing import Any
 
 import numpy as np
@@ -44,8 +46,9 @@ def ray_cluster(address: str | None) -> Iterator[tuple[int, int]]:
         try:
             ray.init(address=address, logging_level=logging.ERROR, log_to_driver=False)
         except (ConnectionError, ValueError, RuntimeError) as exc:
-            raise TextlensError(f"cannot reach the Ray cluster at {address or 'RAY_ADDRESS'}: "
-                                f"{exc}") from None
+            raise TextlensError(
+                f"cannot reach the Ray cluster at {address or 'RAY_ADDRESS'}: {exc}"
+            ) from None
     try:
         nodes = [n["Resources"].get("CPU", 0) for n in ray.nodes() if n["Alive"]]
         yield int(sum(nodes)), int(max(nodes, default=0))
@@ -67,20 +70,27 @@ def run_ray(plan: Plan, crew: Crew, collector: Collector) -> None:
         # Decoding a page costs a few percent of OCRing it, so it reserves no CPU (actors
         # that hold every CPU would leave it none and the job would never start) and a
         # few tasks keep all the actors fed.
-        tasks.flat_map(_decode, fn_kwargs={"pdf_dpi": crew.settings.pdf_dpi}, num_cpus=0,
-                       compute=ray.data.TaskPoolStrategy(
-                           size=-(-crew.workers // ACTORS_PER_DECODER)))
-        .map_batches(PageOCR, fn_constructor_args=(crew,), batch_size=1, num_cpus=crew.threads,
-                     compute=ray.data.ActorPoolStrategy(size=crew.workers,
-                                                        max_tasks_in_flight_per_actor=1))
+        tasks.flat_map(
+            partial(_decode, pdf_dpi=crew.settings.pdf_dpi),
+            num_cpus=0,
+            compute=ray.data.TaskPoolStrategy(size=-(-crew.workers // ACTORS_PER_DECODER)),
+        ).map_batches(
+            PageOCR,
+            fn_constructor_args=(crew,),
+            batch_size=1,
+            num_cpus=crew.threads,
+            compute=ray.data.ActorPoolStrategy(size=crew.workers, max_tasks_in_flight_per_actor=1),
+        )
     )
     try:
         for row in outcomes.iter_rows():
             collector.add(row["outcome"])
     except ray.exceptions.RayError as exc:  # a lost node or actor, past Ray's own retries
         reason = str(exc).strip().splitlines()[0]
-        raise TextlensError(f"the Ray job stopped ({type(exc).__name__}: {reason}); rerun the "
-                            "same command to resume") from None
+        raise TextlensError(
+            f"the Ray job stopped ({type(exc).__name__}: {reason}); rerun the "
+            "same command to resume"
+        ) from None
 
 
 def _decode(row: dict[str, Any], pdf_dpi: int) -> Iterator[dict[str, Any]]:
@@ -97,9 +107,10 @@ class PageOCR:
         self.keep_results = crew.keep_results
 
     def __call__(self, batch: dict[str, np.ndarray]) -> dict[str, np.ndarray]:
-        outcomes = [item if isinstance(item, Outcome) else run_page(self.engine, item,
-                                                                    self.keep_results)
-                    for item in batch["item"]]
+        outcomes = [
+            item if isinstance(item, Outcome) else run_page(self.engine, item, self.keep_results)
+            for item in batch["item"]
+        ]
         return {"outcome": np.array(outcomes, dtype=object)}
 
 

@@ -1,6 +1,7 @@
 """The job's record, `DIR/summary.json`: what was read, what was written, what failed and why,
 and how fast. Written atomically like every other output, so a reader never sees half of it.
 """
+
 from __future__ import annotations
 
 import json

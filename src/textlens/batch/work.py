@@ -4,6 +4,7 @@ and OCR one page into its JSON file.
 Both turn every failure into an Outcome instead of raising: one corrupt file or one page that
 trips a stage (or a library) must cost that file, never the rest of a long job.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -62,9 +63,10 @@ def expand(task: FileTask, pdf_dpi: int) -> Iterator[PageJob | Outcome]:
             if task.todo is None or page.page_index in task.todo:
                 emitted += 1
                 yield PageJob(page, task.out_dir)
-    except Exception as exc:  # noqa: BLE001 - whatever a file does, it costs only that file
-        yield Outcome(task.path, error=_reason(exc, task.path),
-                      pages=max(0, task.expected_pages - emitted))
+    except Exception as exc:
+        yield Outcome(
+            task.path, error=_reason(exc, task.path), pages=max(0, task.expected_pages - emitted)
+        )
 
 
 def run_page(ocr: OCR | TextlensError, job: PageJob, keep_result: bool) -> Outcome:
@@ -76,7 +78,7 @@ def run_page(ocr: OCR | TextlensError, job: PageJob, keep_result: bool) -> Outco
     try:
         result = ocr.process(page)
         result.save_to_json(job.out_dir)
-    except Exception as exc:  # noqa: BLE001 - whatever a page does, it costs only that page
+    except Exception as exc:
         return Outcome(label, page.page_index, error=_reason(exc, label))
     return Outcome(label, page.page_index, result=result if keep_result else None)
 

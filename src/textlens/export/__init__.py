@@ -3,6 +3,7 @@
 They read OCRResult only. EXPORTERS maps a --format name to (file suffix, writer); a writer
 takes the document's results in page order and returns the file's bytes.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Sequence
@@ -37,8 +38,9 @@ def document_formats(formats: Sequence[str], flag: str = "format") -> list[str]:
     `flag` names the option in the error (the CLI says --format)."""
     unknown = [f for f in formats if f != "json" and f not in EXPORTERS]
     if unknown:
-        raise ConfigError(f"unknown {flag} {', '.join(unknown)}: choose from json, "
-                          f"{', '.join(EXPORTERS)}")
+        raise ConfigError(
+            f"unknown {flag} {', '.join(unknown)}: choose from json, {', '.join(EXPORTERS)}"
+        )
     return [f for f in dict.fromkeys(formats) if f != "json"]
 
 

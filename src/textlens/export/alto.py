@@ -5,6 +5,7 @@ HEIGHT the size. WC is the confidence in [0, 1]; the recogniser scores lines, so
 carries its line's. SP elements mark the spaces between words, as ALTO readers expect when
 they rebuild a line's text.
 """
+
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
@@ -34,16 +35,30 @@ def _line(block: ET.Element, line: Line, ids: str) -> None:
     for k, word in enumerate(words):
         if k:  # the space between this word and the previous one
             gap_x0, gap_x1 = words[k - 1].box[2], max(word.box[0], words[k - 1].box[2])
-            _el(el, "SP", {"HPOS": str(gap_x0), "VPOS": str(word.box[1]),
-                           "WIDTH": str(gap_x1 - gap_x0)})
-        _el(el, "String", {"ID": f"{ids}_w{k + 1}", "CONTENT": word.text,
-                           **_geometry(word.box), "WC": f"{line.score:.4f}"})
+            _el(
+                el,
+                "SP",
+                {"HPOS": str(gap_x0), "VPOS": str(word.box[1]), "WIDTH": str(gap_x1 - gap_x0)},
+            )
+        _el(
+            el,
+            "String",
+            {
+                "ID": f"{ids}_w{k + 1}",
+                "CONTENT": word.text,
+                **_geometry(word.box),
+                "WC": f"{line.score:.4f}",
+            },
+        )
 
 
 def _page(layout: ET.Element, result: OCRResult, number: int) -> None:
     h, w = result.image.shape[:2]
-    page = _el(layout, "Page", {"ID": f"p{number}", "PHYSICAL_IMG_NR": str(number),
-                                "WIDTH": str(w), "HEIGHT": str(h)})
+    page = _el(
+        layout,
+        "Page",
+        {"ID": f"p{number}", "PHYSICAL_IMG_NR": str(number), "WIDTH": str(w), "HEIGHT": str(h)},
+    )
     space = _el(page, "PrintSpace", _geometry([0, 0, w, h]))
     line_no = 0
     for b, block in enumerate(result.blocks, 1):
@@ -62,8 +77,9 @@ def to_alto(results: list[OCRResult]) -> bytes:
     _el(description, "MeasurementUnit").text = "pixel"
     source = _el(description, "sourceImageInformation")
     first = results[0] if results else None
-    _el(source, "fileName").text = (Path(first.input_path).name if first and first.input_path
-                                    else first.name if first else "")
+    _el(source, "fileName").text = (
+        Path(first.input_path).name if first and first.input_path else first.name if first else ""
+    )
     processing = _el(description, "Processing", {"ID": "ocr"})
     _el(processing, "processingStepDescription").text = "contentGeneration"
     software = _el(processing, "processingSoftware")

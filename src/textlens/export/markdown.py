@@ -8,6 +8,7 @@ page's body text is a heading: `#` from twice the body's height, `##` from 1.5 t
 would turn body lines into headings).
 Characters Markdown would read as markup are escaped.
 """
+
 from __future__ import annotations
 
 import re

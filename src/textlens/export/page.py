@@ -5,6 +5,7 @@ it (`OCRResult.dpi`): pages rendered from a PDF carry the engine's `pdf_dpi`; an
 its own DPI when it records one (PNG pHYs, JPEG JFIF/EXIF, TIFF). A page without one (an
 array, an image that records none) is taken at 72 dpi, so one pixel is one point.
 """
+
 from __future__ import annotations
 
 from ..geometry import quad_size
@@ -36,5 +37,9 @@ def words_of(line: Line) -> list[Word]:
 def union_box(lines: list[Line]) -> list[int]:
     """The box around a group of lines."""
     boxes = [line.box for line in lines]
-    return [min(b[0] for b in boxes), min(b[1] for b in boxes),
-            max(b[2] for b in boxes), max(b[3] for b in boxes)]
+    return [
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    ]

@@ -12,6 +12,7 @@ HYSMyeongJo-Medium for Hangul) for the rest. CID fonts are not embedded: since t
 never drawn only their character codes matter, which poppler maps to Unicode through the
 standard CMaps (its poppler-data package).
 """
+
 from __future__ import annotations
 
 import io
@@ -47,11 +48,18 @@ def _fonts() -> tuple[_Font, _Font, _Font]:
     from reportlab.pdfbase.cidfonts import UnicodeCIDFont
     from reportlab.pdfbase.ttfonts import TTFont
 
-    vera = TTFont("TextlensVera", os.path.join(os.path.dirname(reportlab.__file__),
-                                               "fonts", "Vera.ttf"))
+    vera = TTFont(
+        "TextlensVera", os.path.join(os.path.dirname(reportlab.__file__), "fonts", "Vera.ttf")
+    )
     pdfmetrics.registerFont(vera)
-    fonts = [_Font("TextlensVera", vera.face.ascent / 1000, vera.face.descent / 1000,
-                   frozenset(vera.face.charToGlyph))]
+    fonts = [
+        _Font(
+            "TextlensVera",
+            vera.face.ascent / 1000,
+            vera.face.descent / 1000,
+            frozenset(vera.face.charToGlyph),
+        )
+    ]
     for name in ("STSong-Light", "HYSMyeongJo-Medium"):
         cid = UnicodeCIDFont(name)
         pdfmetrics.registerFont(cid)
@@ -61,7 +69,7 @@ def _fonts() -> tuple[_Font, _Font, _Font]:
 
 def _font_for(text: str) -> _Font:
     latin, cjk, hangul = _fonts()
-    if all(ord(ch) in latin.covers for ch in text):
+    if latin.covers is not None and all(ord(ch) in latin.covers for ch in text):
         return latin
     return hangul if _HANGUL.search(text) else cjk
 
@@ -71,8 +79,7 @@ def _image_reader(image: np.ndarray):
     from reportlab.lib.utils import ImageReader
 
     rgb = image[:, :, ::-1]
-    grey = np.array_equal(rgb[:, :, 0], rgb[:, :, 1]) and np.array_equal(rgb[:, :, 1],
-                                                                         rgb[:, :, 2])
+    grey = np.array_equal(rgb[:, :, 0], rgb[:, :, 1]) and np.array_equal(rgb[:, :, 1], rgb[:, :, 2])
     picture = Image.fromarray(np.ascontiguousarray(rgb[:, :, 0] if grey else rgb))
     buffer = io.BytesIO()
     picture.save(buffer, format="JPEG", quality=_JPEG_QUALITY)
@@ -118,8 +125,9 @@ def to_pdf(results: list[OCRResult]) -> bytes:
         for block in result.blocks:
             # one text size per block: poppler groups lines into blocks (and so reads
             # columns apart) only when their sizes agree, and detected heights wobble
-            height = scale * float(np.median([line.box[3] - line.box[1]
-                                              for row in block for line in row]))
+            height = scale * float(
+                np.median([line.box[3] - line.box[1] for row in block for line in row])
+            )
             for row in block:
                 for line in row:
                     words = words_of(line)

@@ -5,12 +5,13 @@ an OpenAI-compatible chat endpoint over one OCR engine per worker process.
 for embedding or tests. The names below load on first use, so that importing the package for
 its subcommand needs none of the serve extra.
 """
+
 from __future__ import annotations
 
 import importlib
 from typing import Any
 
-__all__ = ["create_app", "ServiceConfig", "load_config"]
+__all__ = ["ServiceConfig", "create_app", "load_config"]
 _HOMES = {"create_app": ".app", "ServiceConfig": ".settings", "load_config": ".settings"}
 
 

@@ -4,6 +4,7 @@ Every failure is turned into the error body of the contract whose path was calle
 envelope on /ocr, OpenAI error on /v1, `{"detail"}` elsewhere), so clients of each keep working,
 and no failure ever shows a stack trace.
 """
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -44,17 +45,25 @@ def face_for(path: str) -> Face:
     return DEFAULT_FACE
 
 
-def error_response(path: str, log_id: str, status: int, message: str,
-                   headers: dict[str, str] | None = None, code: str | None = None
-                   ) -> JSONResponse:
+def error_response(
+    path: str,
+    log_id: str,
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    code: str | None = None,
+) -> JSONResponse:
     return JSONResponse(face_for(path).body(log_id, status, message, code), status, headers)
 
 
-def _request_error(request: Request, status: int, message: str,
-                   headers: dict[str, str] | None = None, code: str | None = None
-                   ) -> JSONResponse:
-    return error_response(request.url.path, request.state.log_id, status, message, headers,
-                          code)
+def _request_error(
+    request: Request,
+    status: int,
+    message: str,
+    headers: dict[str, str] | None = None,
+    code: str | None = None,
+) -> JSONResponse:
+    return error_response(request.url.path, request.state.log_id, status, message, headers, code)
 
 
 async def _on_service_error(request: Request, exc: Exception) -> JSONResponse:
@@ -73,24 +82,29 @@ async def _on_bad_input(request: Request, exc: Exception) -> JSONResponse:
 
 async def _on_invalid_request(request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, RequestValidationError)
-    return _request_error(request, face_for(request.url.path).bad_input_status,
-                          describe_validation(exc.errors()))
+    return _request_error(
+        request, face_for(request.url.path).bad_input_status, describe_validation(exc.errors())
+    )
 
 
 async def _on_http_error(request: Request, exc: Exception) -> JSONResponse:
     """404, 405, and FastAPI's 400 for a body it cannot parse: that one is bad input."""
     assert isinstance(exc, HTTPException)
     if exc.status_code == 400:
-        return _request_error(request, face_for(request.url.path).bad_input_status,
-                              f"the body could not be read as JSON ({exc.detail})")
+        return _request_error(
+            request,
+            face_for(request.url.path).bad_input_status,
+            f"the body could not be read as JSON ({exc.detail})",
+        )
     return _request_error(request, exc.status_code, str(exc.detail), dict(exc.headers or {}))
 
 
 def _openapi(app: FastAPI) -> dict[str, Any]:
     """FastAPI documents 422 for every body; /ocr and /v1 answer bad bodies otherwise."""
     if app.openapi_schema is None:
-        schema = get_openapi(title=app.title, version=app.version, description=app.description,
-                             routes=app.routes)
+        schema = get_openapi(
+            title=app.title, version=app.version, description=app.description, routes=app.routes
+        )
         for path, operations in schema["paths"].items():
             if face_for(path).bad_input_status != 422:
                 for operation in operations.values():
@@ -109,16 +123,21 @@ def create_app(config: ServiceConfig, engine: OCR | None = None) -> FastAPI:
         yield
         host.runner.shutdown()
 
-    app = FastAPI(title="textlens", version=__version__, description=DESCRIPTION,
-                  lifespan=lifespan, docs_url=None, redoc_url=None)  # docs.router serves them
+    app = FastAPI(
+        title="textlens",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
+    )  # docs.router serves them
     for router in (paddlex.router, florence.router, openai.router, docs.router):
         app.include_router(router)
     app.add_exception_handler(ServiceError, _on_service_error)
     app.add_exception_handler(TextlensError, _on_bad_input)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(HTTPException, _on_http_error)
-    app.add_middleware(RequestGuard, max_bytes=config.max_request_bytes,
-                       respond=error_response)
+    app.add_middleware(RequestGuard, max_bytes=config.max_request_bytes, respond=error_response)
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -3,6 +3,7 @@
 Every configured token is compared in constant time, and all of them are always compared, so
 the response time tells an attacker nothing about how much of a guess was right.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -40,8 +41,10 @@ class TokenCheck:
             return None
         token = presented_token(header)
         if token is None:
-            raise AuthError("missing token: send `Authorization: token <TOKEN>` or "
-                                    "`Authorization: Bearer <TOKEN>`")
+            raise AuthError(
+                "missing token: send `Authorization: token <TOKEN>` or "
+                "`Authorization: Bearer <TOKEN>`"
+            )
         given = token.encode("utf-8")
         matched = False
         for known in self._tokens:

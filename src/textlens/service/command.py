@@ -7,6 +7,7 @@ engine from the same config, passed as JSON in an environment variable.
 Registering the subcommand imports nothing of the serve extra: `textlens ocr` works without it,
 and `textlens serve` says in one line which install it needs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -23,9 +24,11 @@ if TYPE_CHECKING:
 
 def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
-        "serve", help="run the HTTP service (/ocr, /predictions, /v1/chat/completions)",
+        "serve",
+        help="run the HTTP service (/ocr, /predictions, /v1/chat/completions)",
         description="Run the HTTP service. Settings come from --config (YAML); flags override "
-                    "the file. OpenAPI docs at /docs.")
+        "the file. OpenAPI docs at /docs.",
+    )
     p.add_argument("--host", help="address to listen on (default 127.0.0.1)")
     p.add_argument("--port", type=int, help="TCP port (default 8080)")
     p.add_argument("--workers", type=int, help="processes, each with its own engine (default 1)")
@@ -50,8 +53,7 @@ def _log_config() -> dict:
 
     config = copy.deepcopy(LOGGING_CONFIG)
     config["formatters"]["default"]["fmt"] = "%(asctime)s %(levelprefix)s %(message)s"
-    config["loggers"]["textlens"] = {"handlers": ["default"], "level": "INFO",
-                                     "propagate": False}
+    config["loggers"]["textlens"] = {"handlers": ["default"], "level": "INFO", "propagate": False}
     return config
 
 
@@ -62,6 +64,13 @@ def serve(config: ServiceConfig) -> None:
     from .settings import ENV_VAR
 
     os.environ[ENV_VAR] = config.model_dump_json()
-    uvicorn.run("textlens.service.app:app_from_env", factory=True, host=config.host,
-                port=config.port, workers=config.workers, access_log=False,
-                log_config=_log_config(), timeout_graceful_shutdown=5)
+    uvicorn.run(
+        "textlens.service.app:app_from_env",
+        factory=True,
+        host=config.host,
+        port=config.port,
+        workers=config.workers,
+        access_log=False,
+        log_config=_log_config(),
+        timeout_graceful_shutdown=5,
+    )

@@ -4,6 +4,7 @@ FastAPI's pages load their scripts from a CDN, so on the offline hosts textlens 
 are blank. The scripts come from the pinned `fastapi-offline` package, read as data from its
 installed files (its code is never imported), and are served under ASSETS_PATH.
 """
+
 from __future__ import annotations
 
 from functools import cache
@@ -20,8 +21,12 @@ ASSETS_DIST = "fastapi-offline"
 ASSETS_FOLDER = "fastapi_offline/static"  # inside the distribution
 ASSETS_PATH = "/docs-assets"
 # the files the two pages load, with their media types
-ASSETS = {"swagger-ui-bundle.js": "text/javascript", "swagger-ui.css": "text/css",
-          "redoc.standalone.js": "text/javascript", "favicon.png": "image/png"}
+ASSETS = {
+    "swagger-ui-bundle.js": "text/javascript",
+    "swagger-ui.css": "text/css",
+    "redoc.standalone.js": "text/javascript",
+    "favicon.png": "image/png",
+}
 
 router = APIRouter(include_in_schema=False)
 
@@ -32,8 +37,9 @@ def assets_folder() -> Path:
     try:
         folder = Path(str(distribution(ASSETS_DIST).locate_file(ASSETS_FOLDER)))
     except PackageNotFoundError:
-        raise ServiceError(404, f"the docs need {ASSETS_DIST}, part of the serve extra: "
-                                "pip install '.[serve]'") from None
+        raise ServiceError(
+            404, f"the docs need {ASSETS_DIST}, part of the serve extra: pip install '.[serve]'"
+        ) from None
     return folder
 
 
@@ -43,26 +49,35 @@ def _title(request: Request) -> str:
 
 @router.get("/docs")
 def swagger_ui(request: Request) -> HTMLResponse:
-    return get_swagger_ui_html(openapi_url=request.app.openapi_url, title=_title(request),
-                               swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
-                               swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
-                               swagger_favicon_url=f"{ASSETS_PATH}/favicon.png")
+    return get_swagger_ui_html(
+        openapi_url=request.app.openapi_url,
+        title=_title(request),
+        swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+        swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
+        swagger_favicon_url=f"{ASSETS_PATH}/favicon.png",
+    )
 
 
 @router.get("/redoc")
 def redoc(request: Request) -> HTMLResponse:
-    return get_redoc_html(openapi_url=request.app.openapi_url, title=_title(request),
-                          redoc_js_url=f"{ASSETS_PATH}/redoc.standalone.js",
-                          redoc_favicon_url=f"{ASSETS_PATH}/favicon.png",
-                          with_google_fonts=False)
+    return get_redoc_html(
+        openapi_url=request.app.openapi_url,
+        title=_title(request),
+        redoc_js_url=f"{ASSETS_PATH}/redoc.standalone.js",
+        redoc_favicon_url=f"{ASSETS_PATH}/favicon.png",
+        with_google_fonts=False,
+    )
 
 
 @router.get(ASSETS_PATH + "/{name}")
 def asset(name: str) -> FileResponse:
     if name not in ASSETS:  # only the listed files: a name is never a path into the disk
         raise ServiceError(404, "Not Found")
-    return FileResponse(assets_folder() / name, media_type=ASSETS[name],
-                        headers={"Cache-Control": "public, max-age=86400"})
+    return FileResponse(
+        assets_folder() / name,
+        media_type=ASSETS[name],
+        headers={"Cache-Control": "public, max-age=86400"},
+    )
 
 
 HOME = """<!DOCTYPE html>
@@ -86,5 +101,6 @@ HOME = """<!DOCTYPE html>
 @router.get("/")
 def home(request: Request) -> HTMLResponse:
     """A short page that links the docs (the web page of its own comes later)."""
-    return HTMLResponse(HOME.format(title=_title(request), assets=ASSETS_PATH,
-                                    openapi=request.app.openapi_url))
+    return HTMLResponse(
+        HOME.format(title=_title(request), assets=ASSETS_PATH, openapi=request.app.openapi_url)
+    )

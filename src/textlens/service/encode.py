@@ -1,4 +1,5 @@
 """Images in responses: base64 JPEG for PaddleX clients, base64 PNG for Florence clients."""
+
 from __future__ import annotations
 
 import base64

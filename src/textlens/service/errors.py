@@ -4,9 +4,10 @@ A PaddleX client reads `{logId, errorCode, errorMsg}`, an OpenAI client `{error:
 Replicate/Cog client `{detail}`. Endpoints raise one ServiceError; the app picks the body by the
 path's face, so no endpoint formats errors itself and none leaks a stack trace.
 """
+
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,8 +17,13 @@ from pydantic import BaseModel
 class ServiceError(Exception):
     """A request the service refuses, with the HTTP status and a message for the client."""
 
-    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None,
-                 code: str | None = None):
+    def __init__(
+        self,
+        status: int,
+        message: str,
+        headers: dict[str, str] | None = None,
+        code: str | None = None,
+    ):
         super().__init__(message)
         self.status = status
         self.message = message
@@ -52,7 +58,7 @@ class Face:
 DEFAULT_FACE = Face("/", 422, lambda log_id, status, message, code: {"detail": message})
 
 
-def describe_validation(errors: Iterable[dict[str, Any]]) -> str:
+def describe_validation(errors: Iterable[Mapping[str, Any]]) -> str:
     """Pydantic's error list as one readable line: `body.file: Field required; ...`.
 
     Only locations and messages: the rejected values may be whole images.
@@ -60,7 +66,7 @@ def describe_validation(errors: Iterable[dict[str, Any]]) -> str:
     return "; ".join(_describe(e) for e in errors)
 
 
-def _describe(error: dict[str, Any]) -> str:
+def _describe(error: Mapping[str, Any]) -> str:
     loc = list(error.get("loc", ()))
     if error.get("type") == "json_invalid":
         reason = (error.get("ctx") or {}).get("error", "")
@@ -70,11 +76,20 @@ def _describe(error: dict[str, Any]) -> str:
 
 def documented(model: type[BaseModel], *statuses: int) -> dict[int | str, dict[str, Any]]:
     """OpenAPI `responses` for the error statuses an endpoint can answer with."""
-    return {status: {"model": model, "description": _REASONS.get(status, "Error")}
-            for status in statuses}
+    return {
+        status: {"model": model, "description": _REASONS.get(status, "Error")}
+        for status in statuses
+    }
 
 
-_REASONS = {400: "Bad request", 401: "Missing or invalid API key", 403: "Missing or invalid token", 413: "Request body too large",
-            422: "Invalid request", 429: "Daily page quota reached",
-            500: "Parameter error (/ocr) or internal error", 503: "Server busy",
-            504: "Request timed out"}
+_REASONS = {
+    400: "Bad request",
+    401: "Missing or invalid API key",
+    403: "Missing or invalid token",
+    413: "Request body too large",
+    422: "Invalid request",
+    429: "Daily page quota reached",
+    500: "Parameter error (/ocr) or internal error",
+    503: "Server busy",
+    504: "Request timed out",
+}

@@ -7,6 +7,7 @@ between check and use (rebinding) gains nothing. Redirects are followed by hand 
 checked the same way; proxies from the environment are ignored. A body stops at a size limit,
 the whole fetch at a time limit.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -55,15 +56,18 @@ class Fetcher:
             raise InputError(f"{url}: cannot fetch ({type(exc).__name__}: {exc})") from None
 
     async def _follow(self, url: str) -> bytes:
-        async with httpx.AsyncClient(trust_env=False, follow_redirects=False,
-                                     timeout=self.timeout_s) as client:
+        async with httpx.AsyncClient(
+            trust_env=False, follow_redirects=False, timeout=self.timeout_s
+        ) as client:
             for _ in range(MAX_REDIRECTS + 1):
                 parts = urlsplit(url)
                 address = await self._checked_address(url, parts)
                 request = client.build_request(
-                    "GET", _pinned(parts, address),
+                    "GET",
+                    _pinned(parts, address),
                     headers={"Host": _host_header(parts)},
-                    extensions={"sni_hostname": parts.hostname})
+                    extensions={"sni_hostname": parts.hostname},
+                )
                 response = await client.send(request, stream=True)
                 try:
                     if response.is_redirect and "location" in response.headers:
@@ -90,8 +94,9 @@ class Fetcher:
         except ValueError:
             raise InputError(f"{url}: invalid port") from None
         try:
-            infos = await asyncio.get_running_loop().getaddrinfo(host, port,
-                                                                 type=socket.SOCK_STREAM)
+            infos = await asyncio.get_running_loop().getaddrinfo(
+                host, port, type=socket.SOCK_STREAM
+            )
         except (socket.gaierror, UnicodeError) as exc:
             raise InputError(f"{url}: cannot resolve {host} ({exc})") from None
         addresses = [ipaddress.ip_address(str(info[4][0]).split("%")[0]) for info in infos]
@@ -101,20 +106,23 @@ class Fetcher:
                     raise InputError(
                         f"{url}: refused: {host} resolves to {address}, which is not a public "
                         "address (loopback, private, link-local or reserved); list the host in "
-                        "url_allowlist to allow it")
+                        "url_allowlist to allow it"
+                    )
         return str(addresses[0])
 
     async def _read(self, url: str, response: httpx.Response) -> bytes:
         declared = response.headers.get("content-length", "")
         if declared.isdigit() and int(declared) > self.max_bytes:
-            raise InputError(f"{url}: the file is {declared} bytes, more than the "
-                             f"{self.max_bytes} allowed")
+            raise InputError(
+                f"{url}: the file is {declared} bytes, more than the {self.max_bytes} allowed"
+            )
         chunks, size = [], 0
         async for chunk in response.aiter_bytes():
             size += len(chunk)
             if size > self.max_bytes:
-                raise InputError(f"{url}: the file is larger than the {self.max_bytes} bytes "
-                                 "allowed")
+                raise InputError(
+                    f"{url}: the file is larger than the {self.max_bytes} bytes allowed"
+                )
             chunks.append(chunk)
         return b"".join(chunks)
 
@@ -127,5 +135,6 @@ def _host_header(parts: SplitResult) -> str:
 def _pinned(parts: SplitResult, address: str) -> str:
     """The URL with its host replaced by the checked address."""
     port = parts.port or _DEFAULT_PORTS[parts.scheme]
-    return urlunsplit((parts.scheme, f"{_bracketed(address)}:{port}", parts.path or "/",
-                       parts.query, ""))
+    return urlunsplit(
+        (parts.scheme, f"{_bracketed(address)}:{port}", parts.path or "/", parts.query, "")
+    )

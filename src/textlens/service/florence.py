@@ -6,6 +6,7 @@ a PDF (which the deployment asks clients to turn into images first) is taken as 
 max_num_input_imgs. An input that cannot be read gives its page an `error` while the others
 succeed, as the deployment promises: one bad scan in a batch of fifty loses nothing else.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -13,7 +14,7 @@ import json
 import logging
 import time
 from functools import partial
-from typing import Literal
+from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
@@ -37,13 +38,17 @@ Task = Literal["OCR", "OCR_WITH_REGION"]
 
 
 class PredictionInput(BaseModel):
-    images: list[str] = Field(min_length=1, max_length=MAX_IMAGES,
-                              description="1 to 50 images (JPG, PNG, WEBP, BMP, TIFF) or PDFs: "
-                                          "base64, data URIs, or URLs when the server allows "
-                                          "them")
+    images: list[str] = Field(
+        min_length=1,
+        max_length=MAX_IMAGES,
+        description="1 to 50 images (JPG, PNG, WEBP, BMP, TIFF) or PDFs: "
+        "base64, data URIs, or URLs when the server allows "
+        "them",
+    )
     task: Task = Field("OCR", description="OCR: text only; OCR_WITH_REGION: text and boxes")
-    include_image: bool = Field(False, description="with OCR_WITH_REGION: a PNG (base64) of "
-                                                   "each page with its boxes drawn")
+    include_image: bool = Field(
+        False, description="with OCR_WITH_REGION: a PNG (base64) of each page with its boxes drawn"
+    )
 
 
 class PredictionRequest(BaseModel):
@@ -53,8 +58,9 @@ class PredictionRequest(BaseModel):
 class PredictionResponse(BaseModel):
     id: str = Field(description="the request's logId")
     status: Literal["succeeded"] = "succeeded"
-    output: str = Field(description='JSON string: {"task", "total_pages", "results": [page], '
-                                    '"pages": [page]}')
+    output: str = Field(
+        description='JSON string: {"task", "total_pages", "results": [page], "pages": [page]}'
+    )
     error: None = None
     metrics: dict[str, float]
 
@@ -78,29 +84,51 @@ class PageOutput(BaseModel):
 def regions(result: OCRResult) -> list[Region]:
     """A page's text lines as Florence regions (text and axis-aligned box), listed in the
     reading order of `text`, so that a client joining their texts reads the page the same way."""
-    return [Region(text=line.text, bbox=[float(v) for v in line.box])
-            for block in result.blocks for row in block for line in row]
+    return [
+        Region(text=line.text, bbox=[float(v) for v in line.box])
+        for block in result.blocks
+        for row in block
+        for line in row
+    ]
 
 
-@router.post("/predictions", response_model=PredictionResponse, summary="Florence-2 style OCR",
-             responses=documented(Detail, 403, 413, 422, 429, 503, 504))
-async def predict(body: PredictionRequest, request: Request,
-                  token: str | None = Depends(caller)) -> PredictionResponse:
+@router.post(
+    "/predictions",
+    response_model=PredictionResponse,
+    summary="Florence-2 style OCR",
+    responses=documented(Detail, 403, 413, 422, 429, 503, 504),
+)
+async def predict(
+    body: PredictionRequest, request: Request, token: str | None = Depends(caller)
+) -> PredictionResponse:
     started = time.monotonic()
     host = host_of(request)
     task = body.input.task
     labels = [f"images[{i}]" for i in range(len(body.input.images))]
-    read = await asyncio.gather(*(_read(host, text, label)
-                                  for text, label in zip(body.input.images, labels)))
-    inputs, counts = zip(*(_counted(item, label, host.config.max_num_input_imgs)
-                           for item, label in zip(read, labels)))
-    job = partial(_ocr_inputs, host.engine, list(zip(labels, inputs)), task,
-                  body.input.include_image, host.config.max_num_input_imgs)
+    read = await asyncio.gather(
+        *(_read(host, text, label) for text, label in zip(body.input.images, labels))
+    )
+    inputs, counts = zip(
+        *(
+            _counted(item, label, host.config.max_num_input_imgs)
+            for item, label in zip(read, labels)
+        )
+    )
+    job = partial(
+        _ocr_inputs,
+        host.engine,
+        list(zip(labels, inputs)),
+        task,
+        body.input.include_image,
+        host.config.max_num_input_imgs,
+    )
     results = await host.execute(request, token, sum(counts), job)
     output = {"task": task, "total_pages": len(results), "results": results, "pages": results}
-    return PredictionResponse(id=request.state.log_id,
-                              output=json.dumps(output, ensure_ascii=False),
-                              metrics={"predict_time": round(time.monotonic() - started, 3)})
+    return PredictionResponse(
+        id=request.state.log_id,
+        output=json.dumps(output, ensure_ascii=False),
+        metrics={"predict_time": round(time.monotonic() - started, 3)},
+    )
 
 
 async def _read(host: Host, text: str, label: str) -> bytes | TextlensError:
@@ -111,8 +139,9 @@ async def _read(host: Host, text: str, label: str) -> bytes | TextlensError:
         return exc
 
 
-def _counted(item: bytes | TextlensError, label: str,
-             cap: int | None) -> tuple[bytes | TextlensError, int]:
+def _counted(
+    item: bytes | TextlensError, label: str, cap: int | None
+) -> tuple[bytes | TextlensError, int]:
     """The input and the pages it will give: an unreadable one still gives its error page."""
     if isinstance(item, TextlensError):
         return item, 1
@@ -122,12 +151,18 @@ def _counted(item: bytes | TextlensError, label: str,
         return exc, 1
 
 
-def _ocr_inputs(engine: OCR, inputs: list[tuple[str, bytes | TextlensError]], task: Task,
-                include_image: bool, cap: int | None, control: JobControl) -> list[dict]:
+def _ocr_inputs(
+    engine: OCR,
+    inputs: list[tuple[str, bytes | TextlensError]],
+    task: Task,
+    include_image: bool,
+    cap: int | None,
+    control: JobControl,
+) -> list[dict]:
     """Runs in the OCR thread: a page object per image or PDF page, failures included."""
     out: list[dict] = []
 
-    def add(**fields: object) -> None:
+    def add(**fields: Any) -> None:
         out.append(PageOutput(page=len(out) + 1, type=task, **fields).model_dump())
 
     for label, item in inputs:

@@ -5,6 +5,7 @@ quota (429), then run the OCR job under the request's deadline (504). Admission 
 the charge so that a busy server never bills for work it refused; the charge comes before the
 job so that a request over quota costs nothing.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,9 +25,11 @@ from .settings import ServiceConfig
 
 T = TypeVar("T")
 
-_AUTHORIZATION = APIKeyHeader(name="Authorization", auto_error=False,
-                              description="`token <TOKEN>` or `Bearer <TOKEN>` when the server "
-                                          "has tokens configured")
+_AUTHORIZATION = APIKeyHeader(
+    name="Authorization",
+    auto_error=False,
+    description="`token <TOKEN>` or `Bearer <TOKEN>` when the server has tokens configured",
+)
 
 
 class Host:
@@ -37,17 +40,24 @@ class Host:
         self.engine = engine
         self.runner = Runner(config.queue_size, config.request_timeout_s)
         self.tokens = TokenCheck(config.tokens)
-        self.quota = (QuotaBook(config.quota_db, config.daily_page_limit)
-                      if config.auth_enabled and config.daily_page_limit else None)
-        self.fetcher = (Fetcher(config.url_allowlist, config.max_request_bytes,
-                                config.url_timeout_s) if config.allow_url_inputs else None)
+        self.quota = (
+            QuotaBook(config.quota_db, config.daily_page_limit)
+            if config.auth_enabled and config.daily_page_limit
+            else None
+        )
+        self.fetcher = (
+            Fetcher(config.url_allowlist, config.max_request_bytes, config.url_timeout_s)
+            if config.allow_url_inputs
+            else None
+        )
 
     async def read(self, text: str, label: str) -> bytes:
         """A file given as base64, a data URI or (when allowed) a URL."""
         return await uploads.read(text, label, self.fetcher)
 
-    async def execute(self, request: Request, token: str | None, pages: int,
-                      job: Callable[[JobControl], T]) -> T:
+    async def execute(
+        self, request: Request, token: str | None, pages: int, job: Callable[[JobControl], T]
+    ) -> T:
         """Admit, charge and run one request's OCR job."""
         request.state.pages = pages
         slot = self.runner.admit()

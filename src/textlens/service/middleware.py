@@ -5,13 +5,13 @@ Plain ASGI rather than Starlette's BaseHTTPMiddleware so that the body is counte
 exception still becomes a JSON error in the endpoint's own format, never a stack trace.
 The log line names the request, its pages, its time and its status, and nothing it carried.
 """
+
 from __future__ import annotations
 
 import logging
 import time
 import uuid
 from collections.abc import Awaitable, Callable
-from typing import Any
 
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -55,8 +55,9 @@ class RequestGuard:
         try:
             body = await self._body(scope, receive)
             if body is None:
-                await fail(413, f"request body larger than {self.max_bytes} bytes "
-                                "(max_request_bytes)")
+                await fail(
+                    413, f"request body larger than {self.max_bytes} bytes (max_request_bytes)"
+                )
             else:
                 await self.app(scope, _replay(body, receive), watch)
         except _ClientGone:
@@ -66,9 +67,15 @@ class RequestGuard:
             if status == 0:
                 await fail(500, f"internal server error (logId {log_id})")
         finally:
-            logger.info("logId=%s %s %s status=%d pages=%d ms=%d", log_id, scope["method"],
-                        scope["path"], status, state.get("pages", 0),
-                        (time.monotonic() - state["started"]) * 1000)
+            logger.info(
+                "logId=%s %s %s status=%d pages=%d ms=%d",
+                log_id,
+                scope["method"],
+                scope["path"],
+                status,
+                state.get("pages", 0),
+                (time.monotonic() - state["started"]) * 1000,
+            )
 
     async def _body(self, scope: Scope, receive: Receive) -> bytes | None:
         """The whole body, or None as soon as it is known to be too large."""
@@ -89,11 +96,11 @@ class RequestGuard:
                 return b"".join(chunks)
 
 
-def _replay(body: bytes, receive: Receive) -> Callable[[], Awaitable[dict[str, Any]]]:
+def _replay(body: bytes, receive: Receive) -> Callable[[], Awaitable[Message]]:
     """A receive() that hands the app the body already read, then the real stream."""
     sent = False
 
-    async def replayed() -> dict[str, Any]:
+    async def replayed() -> Message:
         nonlocal sent
         if sent:
             return await receive()

@@ -7,6 +7,7 @@ answer is the assistant message: the page's text, or a JSON string of regions
 tokens: prompt_tokens = pages read (1 per image), completion_tokens = characters returned.
 Errors use OpenAI's `{"error": {...}}` body, so OpenAI client libraries raise them properly.
 """
+
 from __future__ import annotations
 
 import json
@@ -29,15 +30,27 @@ router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
 
 PROMPTS = {"<OCR>": "OCR", "<OCR_WITH_REGION>": "OCR_WITH_REGION"}
 # OpenAI's error types by status; a missing or bad key is 401 invalid_request_error there
-_ERROR_TYPES = {400: "invalid_request_error", 401: "invalid_request_error",
-                413: "invalid_request_error", 429: "insufficient_quota", 503: "server_busy",
-                504: "timeout"}
+_ERROR_TYPES = {
+    400: "invalid_request_error",
+    401: "invalid_request_error",
+    413: "invalid_request_error",
+    429: "insufficient_quota",
+    503: "server_busy",
+    504: "timeout",
+}
 _STARTED = int(time.time())
 
 
 def _error_body(log_id: str, status: int, message: str, code: str | None) -> dict[str, Any]:
-    return {"error": {"message": message, "type": _ERROR_TYPES.get(status, "server_error"),
-                      "param": None, "code": code, "logId": log_id}}
+    return {
+        "error": {
+            "message": message,
+            "type": _ERROR_TYPES.get(status, "server_error"),
+            "param": None,
+            "code": code,
+            "logId": log_id,
+        }
+    }
 
 
 FACE = Face("/v1", 400, _error_body, auth_status=401)
@@ -123,16 +136,25 @@ def model_id(engine: OCR) -> str:
     return f"textlens-{engine.settings.ocr_version}"
 
 
-@router.get("/models", response_model=ModelList, summary="The model this server answers with",
-            responses=documented(ErrorBody, 401))
+@router.get(
+    "/models",
+    response_model=ModelList,
+    summary="The model this server answers with",
+    responses=documented(ErrorBody, 401),
+)
 async def list_models(request: Request, token: str | None = Depends(caller)) -> ModelList:
     return ModelList(data=[ModelCard(id=model_id(host_of(request).engine), created=_STARTED)])
 
 
-@router.post("/chat/completions", response_model=ChatCompletion, summary="OCR one image",
-             responses=documented(ErrorBody, 400, 401, 413, 429, 503, 504))
-async def chat(body: ChatRequest, request: Request,
-               token: str | None = Depends(caller)) -> ChatCompletion:
+@router.post(
+    "/chat/completions",
+    response_model=ChatCompletion,
+    summary="OCR one image",
+    responses=documented(ErrorBody, 400, 401, 413, 429, 503, 504),
+)
+async def chat(
+    body: ChatRequest, request: Request, token: str | None = Depends(caller)
+) -> ChatCompletion:
     if body.stream:
         raise ServiceError(400, "stream: true is not supported; ask without streaming")
     task, image = _task_and_image(body.messages)
@@ -140,18 +162,20 @@ async def chat(body: ChatRequest, request: Request,
     source = image_source(await host.read(image, "image_url"), "image_url")
     content = await host.execute(request, token, 1, partial(_answer, host.engine, source, task))
     return ChatCompletion(
-        id=f"chatcmpl-{request.state.log_id}", created=int(time.time()),
+        id=f"chatcmpl-{request.state.log_id}",
+        created=int(time.time()),
         model=model_id(host.engine),
         choices=[Choice(message=AssistantMessage(content=content))],
-        usage=Usage(prompt_tokens=1, completion_tokens=len(content),
-                    total_tokens=1 + len(content)))
+        usage=Usage(prompt_tokens=1, completion_tokens=len(content), total_tokens=1 + len(content)),
+    )
 
 
 def image_source(data: bytes, label: str) -> Source:
     """The one image of a chat request; a PDF has pages, which /ocr and /predictions read."""
     if is_pdf(data):
-        raise InputError(f"{label}: a PDF; a chat request reads one image (send PDFs to /ocr "
-                         "or /predictions)")
+        raise InputError(
+            f"{label}: a PDF; a chat request reads one image (send PDFs to /ocr or /predictions)"
+        )
     return Source(name=label, data=data)
 
 
@@ -160,17 +184,23 @@ def _task_and_image(messages: list[ChatMessage]) -> tuple[str, str]:
     user = next((m for m in reversed(messages) if m.role == "user"), None)
     if user is None:
         raise ServiceError(400, "messages: no user message")
-    parts = user.content if isinstance(user.content, list) else [
-        TextPart(type="text", text=user.content or "")]
-    images = [p.image_url if isinstance(p.image_url, str) else p.image_url.url
-              for p in parts if isinstance(p, ImagePart)]
+    parts = (
+        user.content
+        if isinstance(user.content, list)
+        else [TextPart(type="text", text=user.content or "")]
+    )
+    images = [
+        p.image_url if isinstance(p.image_url, str) else p.image_url.url
+        for p in parts
+        if isinstance(p, ImagePart)
+    ]
     if len(images) != 1:
-        raise ServiceError(400, f"the user message must hold exactly one image_url part, not "
-                                f"{len(images)}")
+        raise ServiceError(
+            400, f"the user message must hold exactly one image_url part, not {len(images)}"
+        )
     prompt = "".join(p.text for p in parts if isinstance(p, TextPart)).strip() or "<OCR>"
     if prompt not in PROMPTS:
-        raise ServiceError(400, f"unsupported prompt {prompt[:40]!r}: use "
-                                f"{' or '.join(PROMPTS)}")
+        raise ServiceError(400, f"unsupported prompt {prompt[:40]!r}: use {' or '.join(PROMPTS)}")
     return PROMPTS[prompt], images[0]
 
 

@@ -5,6 +5,7 @@ the envelope too, with errorCode equal to the HTTP status. Parameter errors, inc
 that fails validation, answer 500 as the hosted API documents ("500: Parameter error"), not the
 422 that PaddleX's own FastAPI server would send.
 """
+
 from __future__ import annotations
 
 from functools import partial
@@ -28,8 +29,15 @@ from .runner import JobControl
 
 router = APIRouter(tags=["PaddleX / PP-OCR"])
 
-FACE = Face("/ocr", 500, lambda log_id, status, message, code: {
-    "logId": log_id, "errorCode": status, "errorMsg": message})
+FACE = Face(
+    "/ocr",
+    500,
+    lambda log_id, status, message, code: {
+        "logId": log_id,
+        "errorCode": status,
+        "errorMsg": message,
+    },
+)
 
 _PRUNED = ("input_path", "page_index")
 _TYPE_NAMES = {0: "0 (PDF)", 1: "1 (image)"}
@@ -38,18 +46,22 @@ _TYPE_NAMES = {0: "0 (PDF)", 1: "1 (image)"}
 class InferenceParams(BaseModel):
     """PaddleX 3.0-beta clients' way to cap the detector's input."""
 
-    maxLongSide: int | None = Field(None, gt=0, description="like textDetLimitSideLen with "
-                                                            "textDetLimitType max")
+    maxLongSide: int | None = Field(
+        None, gt=0, description="like textDetLimitSideLen with textDetLimitType max"
+    )
 
 
 class OcrRequest(BaseModel):
     """The request body of seed 002 (PP-OCRv5 hosted API) and PaddleX serving."""
 
-    file: str = Field(description="URL of an image or PDF (when the server allows URLs), or "
-                                  "the file's base64. PDFs are read up to max_num_input_imgs "
-                                  "pages (10 unless the server lifts it).")
+    file: str = Field(
+        description="URL of an image or PDF (when the server allows URLs), or "
+        "the file's base64. PDFs are read up to max_num_input_imgs "
+        "pages (10 unless the server lifts it)."
+    )
     fileType: Literal[0, 1] | None = Field(
-        None, description="0 PDF, 1 image; inferred from the URL or the bytes when absent")
+        None, description="0 PDF, 1 image; inferred from the URL or the bytes when absent"
+    )
     useDocOrientationClassify: bool | None = None
     useDocUnwarping: bool | None = None
     useTextlineOrientation: bool | None = None
@@ -59,35 +71,44 @@ class OcrRequest(BaseModel):
     textDetBoxThresh: float | None = Field(None, gt=0, le=1)
     textDetUnclipRatio: float | None = Field(None, gt=0, le=10)
     textRecScoreThresh: float | None = Field(None, ge=0, le=1)
-    visualize: bool | None = Field(None, description="return ocrImage, docPreprocessingImage "
-                                                     "and inputImage (JPEG, base64); absent "
-                                                     "or null: the server's setting")
+    visualize: bool | None = Field(
+        None,
+        description="return ocrImage, docPreprocessingImage "
+        "and inputImage (JPEG, base64); absent "
+        "or null: the server's setting",
+    )
     inferenceParams: InferenceParams | None = None
 
     def overrides(self) -> dict[str, Any]:
         """The engine's per-call parameters this request sets."""
         values = {name: getattr(self, field) for field, name in _OVERRIDES.items()}
-        if self.inferenceParams and self.inferenceParams.maxLongSide and \
-                self.textDetLimitSideLen is None:
+        if (
+            self.inferenceParams
+            and self.inferenceParams.maxLongSide
+            and self.textDetLimitSideLen is None
+        ):
             values["text_det_limit_side_len"] = self.inferenceParams.maxLongSide
             values["text_det_limit_type"] = self.textDetLimitType or "max"
         return {k: v for k, v in values.items() if v is not None}
 
 
-_OVERRIDES = {"useDocOrientationClassify": "use_doc_orientation_classify",
-              "useDocUnwarping": "use_doc_unwarping",
-              "useTextlineOrientation": "use_textline_orientation",
-              "textDetLimitSideLen": "text_det_limit_side_len",
-              "textDetLimitType": "text_det_limit_type",
-              "textDetThresh": "text_det_thresh",
-              "textDetBoxThresh": "text_det_box_thresh",
-              "textDetUnclipRatio": "text_det_unclip_ratio",
-              "textRecScoreThresh": "text_rec_score_thresh"}
+_OVERRIDES = {
+    "useDocOrientationClassify": "use_doc_orientation_classify",
+    "useDocUnwarping": "use_doc_unwarping",
+    "useTextlineOrientation": "use_textline_orientation",
+    "textDetLimitSideLen": "text_det_limit_side_len",
+    "textDetLimitType": "text_det_limit_type",
+    "textDetThresh": "text_det_thresh",
+    "textDetBoxThresh": "text_det_box_thresh",
+    "textDetUnclipRatio": "text_det_unclip_ratio",
+    "textRecScoreThresh": "text_rec_score_thresh",
+}
 
 
 class OcrPage(BaseModel):
-    prunedResult: dict[str, Any] = Field(description="the engine's `res` JSON without "
-                                                     "input_path and page_index")
+    prunedResult: dict[str, Any] = Field(
+        description="the engine's `res` JSON without input_path and page_index"
+    )
     ocrImage: str | None = None
     docPreprocessingImage: str | None = None
     inputImage: str | None = None
@@ -132,10 +153,16 @@ async def check_health(request: Request) -> Envelope:
     return Envelope(logId=request.state.log_id, errorCode=0, errorMsg="Healthy")
 
 
-@router.post("/ocr", response_model=OcrResponse, operation_id="infer", summary="OCR a file",
-             responses=documented(Envelope, 403, 413, 429, 500, 503, 504))
-async def infer(body: OcrRequest, request: Request,
-                token: str | None = Depends(caller)) -> OcrResponse:
+@router.post(
+    "/ocr",
+    response_model=OcrResponse,
+    operation_id="infer",
+    summary="OCR a file",
+    responses=documented(Envelope, 403, 413, 429, 500, 503, 504),
+)
+async def infer(
+    body: OcrRequest, request: Request, token: str | None = Depends(caller)
+) -> OcrResponse:
     host = host_of(request)
     data = await host.read(body.file, "file")
     _check_file_type(body, data)
@@ -155,12 +182,20 @@ def _check_file_type(body: OcrRequest, data: bytes) -> None:
         declared = 0 if suffix == ".pdf" else 1 if suffix in IMAGE_EXTENSIONS else None
     actual = 0 if is_pdf(data) else 1
     if declared is not None and declared != actual:
-        raise InputError(f"file: fileType is {_TYPE_NAMES[declared]} but the file is "
-                         f"{'a PDF' if actual == 0 else 'not a PDF'}")
+        raise InputError(
+            f"file: fileType is {_TYPE_NAMES[declared]} but the file is "
+            f"{'a PDF' if actual == 0 else 'not a PDF'}"
+        )
 
 
-def _ocr_file(engine: OCR, data: bytes, settings: Settings, cap: int | None, visualize: bool,
-              control: JobControl) -> OcrResult:
+def _ocr_file(
+    engine: OCR,
+    data: bytes,
+    settings: Settings,
+    cap: int | None,
+    visualize: bool,
+    control: JobControl,
+) -> OcrResult:
     """Runs in the OCR thread: every page, stopping early when the request is abandoned."""
     results, sizes = [], []
     for page in pages(Source(name="file", data=data), settings.pdf_dpi, max_pdf_pages=cap):
@@ -180,7 +215,9 @@ def _page(result: OCRResult, visualize: bool) -> OcrPage:
     images = result.img
     preprocessed = images.get("preprocessed_img")
     source = result.input_image if result.input_image is not None else result.image
-    return OcrPage(prunedResult=pruned,
-                   ocrImage=to_base64(images["ocr_res_img"], "JPEG"),
-                   docPreprocessingImage=to_base64(preprocessed, "JPEG") if preprocessed else None,
-                   inputImage=to_base64(page_image(source), "JPEG"))
+    return OcrPage(
+        prunedResult=pruned,
+        ocrImage=to_base64(images["ocr_res_img"], "JPEG"),
+        docPreprocessingImage=to_base64(preprocessed, "JPEG") if preprocessed else None,
+        inputImage=to_base64(page_image(source), "JPEG"),
+    )

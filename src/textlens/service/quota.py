@@ -5,6 +5,7 @@ two workers cannot both spend the last pages, and a request that does not fit is
 Pages that later fail stay charged (the hosted API counts them too). Tokens are stored as
 SHA-256 digests, never in clear.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -33,7 +34,8 @@ class QuotaExceeded(ServiceError):
             f"daily page limit reached: this request needs {needed} page(s) but only "
             f"{max(0, limit - used)} of {limit} are left today for this token; the quota resets "
             f"at {reset:%Y-%m-%d %H:%M} UTC (in {hours} h {minutes} min)",
-            {"Retry-After": str(wait)})
+            {"Retry-After": str(wait)},
+        )
 
 
 class QuotaBook:
@@ -65,15 +67,18 @@ class QuotaBook:
         db = self._connect()
         try:
             db.execute("BEGIN IMMEDIATE")
-            row = db.execute("SELECT pages FROM usage WHERE token_sha256 = ? AND day = ?",
-                             (key, day)).fetchone()
+            row = db.execute(
+                "SELECT pages FROM usage WHERE token_sha256 = ? AND day = ?", (key, day)
+            ).fetchone()
             used = row[0] if row else 0
             if used + pages > self.daily_limit:
                 db.execute("ROLLBACK")
                 raise QuotaExceeded(pages, used, self.daily_limit, now)
-            db.execute("INSERT INTO usage (token_sha256, day, pages) VALUES (?, ?, ?) "
-                       "ON CONFLICT (token_sha256, day) DO UPDATE SET pages = pages + ?",
-                       (key, day, pages, pages))
+            db.execute(
+                "INSERT INTO usage (token_sha256, day, pages) VALUES (?, ?, ?) "
+                "ON CONFLICT (token_sha256, day) DO UPDATE SET pages = pages + ?",
+                (key, day, pages, pages),
+            )
             db.execute("COMMIT")
             return self.daily_limit - used - pages
         finally:
@@ -84,8 +89,10 @@ class QuotaBook:
         day = (now or datetime.now(UTC)).date().isoformat()
         db = self._connect()
         try:
-            row = db.execute("SELECT pages FROM usage WHERE token_sha256 = ? AND day = ?",
-                             (self._key(token), day)).fetchone()
+            row = db.execute(
+                "SELECT pages FROM usage WHERE token_sha256 = ? AND day = ?",
+                (self._key(token), day),
+            ).fetchone()
         finally:
             db.close()
         return row[0] if row else 0

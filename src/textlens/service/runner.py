@@ -6,6 +6,7 @@ event loop stays free to answer health checks and refuse what does not fit: a re
 504; its job notices at the next page and stops, and only then frees its place in the queue, so
 abandoned work can never pile up behind the clients' backs.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -51,8 +52,11 @@ class Runner:
     def admit(self) -> Slot:
         """A place in the queue, or 503 when every place is taken."""
         if self.held >= self.queue_size:
-            raise ServiceError(503, f"server busy: {self.held} request(s) already queued in this "
-                                    "worker; retry shortly", {"Retry-After": "5"})
+            raise ServiceError(
+                503,
+                f"server busy: {self.held} request(s) already queued in this worker; retry shortly",
+                {"Retry-After": "5"},
+            )
         self.held += 1
         return Slot(self)
 
@@ -77,13 +81,17 @@ class Slot:
         loop = asyncio.get_running_loop()
         self._job = loop.run_in_executor(self._runner.executor, job, control)
         try:
-            return await asyncio.wait_for(asyncio.shield(self._job),
-                                          max(0.0, deadline - time.monotonic()))
+            return await asyncio.wait_for(
+                asyncio.shield(self._job), max(0.0, deadline - time.monotonic())
+            )
         except (TimeoutError, Abandoned):
             control.cancel()
-            raise ServiceError(504, f"the request did not finish within "
-                                    f"{self._runner.timeout_s:g} s; send fewer pages or retry "
-                                    "later") from None
+            raise ServiceError(
+                504,
+                f"the request did not finish within "
+                f"{self._runner.timeout_s:g} s; send fewer pages or retry "
+                "later",
+            ) from None
         except BaseException:
             control.cancel()  # the client went away or the job failed: stop at the next page
             raise

@@ -4,6 +4,7 @@ One validated object holds every key, so a typo in the file is an error at start
 a silently ignored setting, and worker processes receive exactly what the command resolved
 (as JSON in an environment variable: uvicorn starts workers by import string).
 """
+
 from __future__ import annotations
 
 import os
@@ -34,23 +35,30 @@ class ServiceConfig(BaseModel):
     workers: int = Field(1, ge=1, description="processes, each with its own OCR engine")
     tokens: list[str] | None = Field(None, description="accepted API tokens; none means no auth")
     daily_page_limit: int | None = Field(
-        3000, ge=1, description="pages per token per UTC day (null: unlimited)")
-    quota_db: str = Field(default_factory=_default_quota_db,
-                          description="SQLite file that keeps the page counts")
+        3000, ge=1, description="pages per token per UTC day (null: unlimited)"
+    )
+    quota_db: str = Field(
+        default_factory=_default_quota_db, description="SQLite file that keeps the page counts"
+    )
     max_num_input_imgs: int | None = Field(
-        10, ge=1, description="PDF pages read per request (null: all)")
-    max_request_bytes: int = Field(50 * 1024 * 1024, ge=1,
-                                   description="larger request bodies get 413")
+        10, ge=1, description="PDF pages read per request (null: all)"
+    )
+    max_request_bytes: int = Field(
+        50 * 1024 * 1024, ge=1, description="larger request bodies get 413"
+    )
     request_timeout_s: float = Field(300.0, gt=0, description="slower requests get 504")
-    queue_size: int = Field(8, ge=1, description="requests a worker holds (running + waiting); "
-                                                 "more get 503")
+    queue_size: int = Field(
+        8, ge=1, description="requests a worker holds (running + waiting); more get 503"
+    )
     allow_url_inputs: bool = Field(False, description="fetch inputs given as http(s) URLs")
     url_allowlist: list[str] = Field(
-        default_factory=list, description="hosts fetched although loopback or private")
+        default_factory=list, description="hosts fetched although loopback or private"
+    )
     url_timeout_s: float = Field(20.0, gt=0, description="time limit for fetching one URL")
     visualize: bool = Field(True, description="/ocr images when a request does not say")
-    engine: dict[str, Any] = Field(default_factory=dict,
-                                   description="OCR(...) parameters, e.g. ocr_version, cpu_threads")
+    engine: dict[str, Any] = Field(
+        default_factory=dict, description="OCR(...) parameters, e.g. ocr_version, cpu_threads"
+    )
 
     @property
     def auth_enabled(self) -> bool:
@@ -74,8 +82,10 @@ def load_config(path: str | Path | None = None, **flags: Any) -> ServiceConfig:
         raise ConfigError(f"invalid service config: {describe_validation(exc.errors())}") from None
     if values.get("daily_page_limit") is not None and not config.auth_enabled:
         # Pages are counted per token: with no tokens the limit would silently never apply.
-        raise ConfigError("invalid service config: daily_page_limit needs tokens (pages are "
-                          "counted per token); add tokens or remove daily_page_limit")
+        raise ConfigError(
+            "invalid service config: daily_page_limit needs tokens (pages are "
+            "counted per token); add tokens or remove daily_page_limit"
+        )
     return config
 
 

@@ -3,6 +3,7 @@
 How many pages a file holds (`inputs.count_pages`) is read before any OCR runs, so that a
 request can be charged to its quota, or refused, before it costs anything.
 """
+
 from __future__ import annotations
 
 import base64
@@ -33,8 +34,10 @@ async def read(text: str, label: str, fetcher: Fetcher | None) -> bytes:
     """The bytes a client meant: decoded base64, or a URL fetched when the server allows it."""
     if is_url(text):
         if fetcher is None:
-            raise InputError(f"{label}: URL inputs are disabled on this server "
-                             "(allow_url_inputs: false); send the file as base64")
+            raise InputError(
+                f"{label}: URL inputs are disabled on this server "
+                "(allow_url_inputs: false); send the file as base64"
+            )
         data = await fetcher.fetch(text)
         if not data:
             raise InputError(f"{label}: {text} returned an empty file")

@@ -6,6 +6,7 @@ connected region's minimum-area rectangle, keep it if the mean probability insid
 enough, grow it by the unclip ratio (the network predicts shrunk text kernels), map it back to
 page pixels.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -63,7 +64,9 @@ def preprocess(image: np.ndarray, p: DetParams) -> np.ndarray:
     h, w = target_size(image.shape[0], image.shape[1], p)
     resized = cv2.resize(image, (w, h), interpolation=cv2.INTER_LINEAR)
     tensor = np.empty((1, 3, h, w), dtype=np.float32)
-    for c, plane in enumerate(cv2.split(resized)):  # 4x faster than normalising HWC, then transposing
+    for c, plane in enumerate(
+        cv2.split(resized)
+    ):  # 4x faster than normalising HWC, then transposing
         np.subtract(plane, _MEAN[c], out=tensor[0, c], dtype=np.float32)
         tensor[0, c] *= _INV_STD[c]
     return tensor
@@ -78,7 +81,7 @@ def _region_score(prob: np.ndarray, contour: np.ndarray) -> float:
     mask = np.zeros((y1 - y0 + 1, x1 - x0 + 1), dtype=np.uint8)
     shifted = (contour - np.array([x0, y0], dtype=contour.dtype)).astype(np.int32)
     cv2.fillPoly(mask, [shifted.reshape(-1, 1, 2)], 1)
-    return float(cv2.mean(prob[y0:y1 + 1, x0:x1 + 1], mask)[0])
+    return float(cv2.mean(prob[y0 : y1 + 1, x0 : x1 + 1], mask)[0])
 
 
 def _unclip(quad: np.ndarray, ratio: float) -> np.ndarray | None:
@@ -88,16 +91,18 @@ def _unclip(quad: np.ndarray, ratio: float) -> np.ndarray | None:
     if length == 0:
         return None
     offset = pyclipper.PyclipperOffset()
-    offset.AddPath([tuple(p) for p in quad.astype(np.int64)], pyclipper.JT_ROUND,
-                   pyclipper.ET_CLOSEDPOLYGON)
+    offset.AddPath(
+        [tuple(p) for p in quad.astype(np.int64)], pyclipper.JT_ROUND, pyclipper.ET_CLOSEDPOLYGON
+    )
     grown = offset.Execute(area * ratio / length)
     if len(grown) != 1:
         return None
     return np.asarray(grown[0], dtype=np.float32)
 
 
-def postprocess(prob: np.ndarray, page_hw: tuple[int, int],
-                p: DetParams) -> tuple[list[np.ndarray], list[float]]:
+def postprocess(
+    prob: np.ndarray, page_hw: tuple[int, int], p: DetParams
+) -> tuple[list[np.ndarray], list[float]]:
     """Probability map [H, W] -> quads in page pixels and their scores."""
     map_h, map_w = prob.shape
     page_h, page_w = page_hw

@@ -5,6 +5,7 @@ is the angle the page is turned by counter-clockwise; rotating it back by that a
 upright. A turn is only made when the classifier is confident, because flipping an upright page
 costs everything while leaving a turned one costs what it already cost.
 """
+
 from __future__ import annotations
 
 import cv2
@@ -23,7 +24,7 @@ def preprocess(image: np.ndarray) -> np.ndarray:
     nh, nw = max(224, int(round(h * scale))), max(224, int(round(w * scale)))
     resized = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
     top, left = (nh - 224) // 2, (nw - 224) // 2
-    crop = resized[top:top + 224, left:left + 224].astype(np.float32)
+    crop = resized[top : top + 224, left : left + 224].astype(np.float32)
     return ((crop - _MEAN) * _INV_STD).transpose(2, 0, 1)[None]
 
 

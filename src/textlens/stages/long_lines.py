@@ -7,6 +7,7 @@ go at the widest run of blank columns (no ink across the line's height) that is 
 space wide, as far along as a piece may reach; a line with no such gap (dense CJK, a rule drawn
 under the text) is left whole and squeezed as before.
 """
+
 from __future__ import annotations
 
 import cv2

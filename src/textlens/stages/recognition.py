@@ -6,6 +6,7 @@ width, so a batch wastes little padding. Run: per-timestep class probabilities. 
 greedy CTC decoding (best class per step, repeats merged, blanks dropped); the score is the mean
 probability of the kept characters.
 """
+
 from __future__ import annotations
 
 import math
@@ -54,12 +55,15 @@ class CTCDecoder:
         if num_classes == len(table) + 1:
             table.append(" ")
         if num_classes != len(table):
-            raise ValueError(f"dictionary has {len(characters)} characters but the model "
-                             f"predicts {num_classes} classes: wrong dictionary for this model")
+            raise ValueError(
+                f"dictionary has {len(characters)} characters but the model "
+                f"predicts {num_classes} classes: wrong dictionary for this model"
+            )
         self.table = np.array(table, dtype=object)
 
-    def __call__(self, best_p: np.ndarray, best: np.ndarray,
-                 used: list[float] | None = None) -> list[Recognised]:
+    def __call__(
+        self, best_p: np.ndarray, best: np.ndarray, used: list[float] | None = None
+    ) -> list[Recognised]:
         """Each time step's best probability and class [N, T] -> one Recognised per row.
 
         `used[i]` is the share of the time axis row i's crop covers (the rest is padding).
@@ -98,8 +102,14 @@ def _space_wide_gaps(chars: list[str], spans: list, starts: np.ndarray) -> tuple
     out_chars, out_spans = [chars[0]], [spans[0]]
     for i in range(1, len(chars)):
         a, b = chars[i - 1], chars[i]
-        if (pitch[i - 1] >= limit and not a.isspace() and not b.isspace() and not b.islower()
-                and not CJK.match(a) and not CJK.match(b)):
+        if (
+            pitch[i - 1] >= limit
+            and not a.isspace()
+            and not b.isspace()
+            and not b.islower()
+            and not CJK.match(a)
+            and not CJK.match(b)
+        ):
             out_chars.append(" ")
             out_spans.append((spans[i - 1][1], spans[i][0]))
         out_chars.append(b)
@@ -119,8 +129,10 @@ def _joined(parts: list[Recognised], ranges: list[tuple[int, int]], width: int) 
         if not text:
             continue
         lead = len(part.text) - len(part.text.lstrip())
-        own = [((x0 + a * (x1 - x0)) / width, (x0 + b * (x1 - x0)) / width)
-               for a, b in part.spans[lead:lead + len(text)]]
+        own = [
+            ((x0 + a * (x1 - x0)) / width, (x0 + b * (x1 - x0)) / width)
+            for a, b in part.spans[lead : lead + len(text)]
+        ]
         if chars and not (CJK.match(chars[-1]) and CJK.match(text[0])):
             chars.append(" ")
             spans.append((spans[-1][1], own[0][0]))
@@ -170,8 +182,11 @@ class TextRecognizer:
 
     def __init__(self, model_path, characters: tuple[str, ...], runtime: Runtime):
         self.model = load(model_path, runtime, best_class=True)
-        self.recheck = (load(model_path, runtime.at("fp32"), best_class=True)
-                        if runtime.precision != "fp32" else None)
+        self.recheck = (
+            load(model_path, runtime.at("fp32"), best_class=True)
+            if runtime.precision != "fp32"
+            else None
+        )
         self.height = self.model.input_shape[2] or 48
         num_classes = self.model.output_shape[-1]
         self.decode = CTCDecoder(characters, int(num_classes))
@@ -179,7 +194,9 @@ class TextRecognizer:
     def __call__(self, crops: list[np.ndarray], p: RecParams) -> list[Recognised]:
         cuts = [long_lines.pieces(c) for c in crops]
         parts = [c[:, x0:x1] for c, ranges in zip(crops, cuts) for x0, x1 in ranges]
-        order = sorted(range(len(parts)), key=lambda i: parts[i].shape[1] / max(parts[i].shape[0], 1))
+        order = sorted(
+            range(len(parts)), key=lambda i: parts[i].shape[1] / max(parts[i].shape[0], 1)
+        )
         results = self._read(self.model, parts, order, p)
         if self.recheck is not None:
             unsure = [i for i in order if results[i].score < _RECHECK_BELOW]
@@ -191,8 +208,9 @@ class TextRecognizer:
             first += len(ranges)
         return out
 
-    def _read(self, model: Model, crops: list[np.ndarray], order: list[int],
-              p: RecParams) -> dict[int, Recognised]:
+    def _read(
+        self, model: Model, crops: list[np.ndarray], order: list[int], p: RecParams
+    ) -> dict[int, Recognised]:
         """crops[i] for each i in `order` (narrowest first), read batch by batch.
 
         Every batch has batch_size rows (as few input shapes as possible, see padded_width);
@@ -201,10 +219,10 @@ class TextRecognizer:
         min_width = p.input_shape[2] if p.input_shape else p.min_width
         out: dict[int, Recognised] = {}
         for end in range(len(order), 0, -p.batch_size):
-            chunk = order[max(0, end - p.batch_size):end]
+            chunk = order[max(0, end - p.batch_size) : end]
             batch = [crops[i] for i in chunk]
             tensor = preprocess(batch, height, min_width, rows=p.batch_size)
             used = [width_for(c, height) / tensor.shape[3] for c in batch]
-            best_p, best = model.run(tensor)
-            out.update(zip(chunk, self.decode(best_p[:len(batch)], best[:len(batch)], used)))
+            best_p, best = model.run_best(tensor)
+            out.update(zip(chunk, self.decode(best_p[: len(batch)], best[: len(batch)], used)))
         return out

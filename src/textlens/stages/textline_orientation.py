@@ -4,6 +4,7 @@ A line upside down reads as garbage, so crops the classifier calls 180 with enou
 are turned before recognition. Preprocess: scale to 48 high keeping aspect (at most 192 wide),
 normalise to [-1, 1], pad to 192. Postprocess: label and probability per crop.
 """
+
 from __future__ import annotations
 
 import cv2
@@ -21,7 +22,9 @@ def preprocess(crops: list[np.ndarray]) -> np.ndarray:
         h, w = crop.shape[:2]
         new_w = min(_WIDTH, max(1, int(np.ceil(_HEIGHT * w / max(h, 1)))))
         resized = cv2.resize(crop, (new_w, _HEIGHT), interpolation=cv2.INTER_LINEAR)
-        batch[i, :, :, :new_w] = (resized.astype(np.float32) * (2.0 / 255.0) - 1.0).transpose(2, 0, 1)
+        batch[i, :, :, :new_w] = (resized.astype(np.float32) * (2.0 / 255.0) - 1.0).transpose(
+            2, 0, 1
+        )
     return batch
 
 
@@ -42,7 +45,7 @@ class TextlineOrientation:
         """Crops turned upright where needed, and each crop's angle label (0 or 1)."""
         labels: list[tuple[int, float]] = []
         for start in range(0, len(crops), self.batch_size):
-            tensor = preprocess(crops[start:start + self.batch_size])
+            tensor = preprocess(crops[start : start + self.batch_size])
             labels += postprocess(self.model.run(tensor))
         out, angles = [], []
         for crop, (angle, prob) in zip(crops, labels):
