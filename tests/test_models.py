@@ -3,7 +3,7 @@ import shutil
 import pytest
 
 from textlens.errors import ModelError
-from textlens.models import CATALOGUE, ModelSpec, _package_file, _verified, catalogue_rows, resolve
+from textlens.models import CATALOGUE, ModelSpec, catalogue_rows, package_file, resolve, verified
 
 
 def test_shipped_recogniser_comes_with_its_dictionary():
@@ -18,14 +18,14 @@ def test_missing_package_names_the_pip_install():
         "X_det", "text_detection", ("textlens-no-such-pkg", "1.0", "MIT"), "x.onnx", "0"
     )
     with pytest.raises(ModelError, match=r"pip install textlens-no-such-pkg==1\.0"):
-        _package_file(spec, spec.file)
+        package_file(spec, spec.file)
 
 
 def test_a_modified_model_file_is_refused(tmp_path):
     copy = tmp_path / "det.onnx"
     shutil.copy(resolve("PP-OCRv6_small_det").path, copy)
     with pytest.raises(ModelError, match="sha256"):
-        _verified(copy, CATALOGUE["PP-OCRv6_tiny_det"].sha256)
+        verified(copy, CATALOGUE["PP-OCRv6_tiny_det"].sha256)
 
 
 def test_unknown_model_lists_the_shipped_ones():

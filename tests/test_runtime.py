@@ -9,7 +9,7 @@ from textlens import OCR
 from textlens.errors import ConfigError
 from textlens.geometry import crop_quad
 from textlens.models import resolve
-from textlens.runtime import Runtime, _ov_compiled, bf16_native, load
+from textlens.runtime import Runtime, bf16_native, load, ov_compiled
 from textlens.stages import recognition
 from textlens.stages.recognition import RecParams, TextRecognizer
 
@@ -67,12 +67,12 @@ def test_bf16_reads_unsure_lines_again_at_fp32(ocr):
 def test_bf16_falls_back_to_fp32_where_the_cpu_lacks_it(monkeypatch):
     monkeypatch.setattr("textlens.runtime.bf16_native", lambda: False)
     path = resolve("ch_ppocr_mobile_v2.0_cls").path
-    _ov_compiled.cache_clear()
+    ov_compiled.cache_clear()
     try:
-        compiled = _ov_compiled(path, 1, "bf16")[0]
+        compiled = ov_compiled(path, 1, "bf16")[0]
         assert str(compiled.get_property("INFERENCE_PRECISION_HINT")) == "<Type: 'float32'>"
     finally:
-        _ov_compiled.cache_clear()
+        ov_compiled.cache_clear()
 
 
 @pytest.mark.parametrize(

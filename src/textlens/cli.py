@@ -1,4 +1,5 @@
-"""The `textlens` command: ocr, models (and the faces that register themselves: serve, batch).
+"""The `textlens` command: ocr, models (and the faces that register themselves: serve, batch,
+export).
 
 Thin over the Python API: flags are generated from textlens.config, work is done by OCR.
 Failures print one line each, never a stack trace, and the exit code tells whether any failed.
@@ -16,7 +17,11 @@ from .errors import TextlensError
 from .flags import add_pipeline_flags, pipeline_args
 
 # Modules that add their own subcommand with register(subparsers).
-_FACES: tuple[str, ...] = ("textlens.service.command", "textlens.batch.command")
+_FACES: tuple[str, ...] = (
+    "textlens.service.command",
+    "textlens.batch.command",
+    "textlens.export.command",
+)
 
 
 def _ocr_command(sub: argparse._SubParsersAction) -> None:
@@ -43,15 +48,15 @@ def _ocr_command(sub: argparse._SubParsersAction) -> None:
 def _run_ocr(args: argparse.Namespace) -> int:
     from tqdm import tqdm
 
-    from .export import WORD_FORMATS, document_formats, export
-    from .inputs import expand, pages
+    from .export import document_formats, export, with_word_boxes
+    from .inputs import expand
     from .pipeline import OCR
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     documents = document_formats(formats, "--format")
     params = pipeline_args(args)
-    if WORD_FORMATS.intersection(documents) and args.save_path:
-        params.setdefault("return_word_box", True)  # place words where the recogniser saw them
+    if args.save_path:
+        params = with_word_boxes(params, documents)
     ocr = OCR(config=args.config, **params)
     sources, failures = [], 0
     for text in args.input:
@@ -71,8 +76,7 @@ def _run_ocr(args: argparse.Namespace) -> int:
     for source in sources:
         try:
             results = []
-            for page in pages(source, ocr.settings.pdf_dpi):
-                result = ocr.process(page)
+            for _, result in ocr.read([source]):
                 if args.save_path and "json" in formats:
                     result.save_to_json(args.save_path)
                     result.save_to_img(args.save_path)

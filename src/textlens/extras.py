@@ -15,7 +15,7 @@ from .errors import TextlensError
 # extra (as pyproject.toml names it) -> the modules it provides that textlens imports
 EXTRAS: dict[str, tuple[str, ...]] = {
     "serve": ("fastapi", "uvicorn", "httpx", "pydantic"),
-    "export": ("reportlab",),
+    "export": ("reportlab", "pypdf"),
     "ray": ("ray", "pyarrow", "pandas"),
 }
 

@@ -20,6 +20,15 @@ def order_quad(points: np.ndarray) -> np.ndarray:
     return np.array([tl, tr, br, bl], dtype=np.float32)
 
 
+# PaddleOCR's rule: a line at least this many times taller than it is wide runs top to bottom.
+VERTICAL_RATIO = 1.5
+
+
+def is_vertical(width: float, height: float) -> bool:
+    """Whether a line of this size is read top to bottom (its crop is turned to lie flat)."""
+    return height >= VERTICAL_RATIO * width
+
+
 def quad_size(quad: np.ndarray) -> tuple[float, float]:
     """(width, height) of a quad: the longer of each pair of opposite sides."""
     w = max(np.linalg.norm(quad[0] - quad[1]), np.linalg.norm(quad[3] - quad[2]))
@@ -44,7 +53,7 @@ def crop_quad(image: np.ndarray, quad: np.ndarray) -> np.ndarray:
     crop = cv2.warpPerspective(
         image, matrix, (w, h), flags=cv2.INTER_CUBIC, borderMode=cv2.BORDER_REPLICATE
     )
-    if h >= 1.5 * w:
+    if is_vertical(w, h):
         crop = np.ascontiguousarray(np.rot90(crop))
     return crop
 

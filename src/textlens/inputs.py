@@ -179,21 +179,42 @@ def is_pdf(data: bytes) -> bool:
     return head.lstrip().startswith(b"%PDF") or b"%PDF-" in head
 
 
-def count_pages(data: bytes, label: str, max_pdf_pages: int | None = None) -> int:
-    """The number of pages `pages` yields for these bytes, read from the PDF's page table or
-    the image's header: nothing is rendered, so a request can be charged (or refused) before
-    any work. A file that cannot be opened fails here as it would when decoded.
+def count_pages(data: bytes | Path, label: str, max_pdf_pages: int | None = None) -> int:
+    """The number of pages `pages` yields for these bytes (or this file), read from the PDF's
+    page table or the image's header: nothing is rendered, so a request can be charged (or
+    refused) and a job planned before any work. A file that cannot be opened fails here as it
+    would when decoded.
     """
-    if is_pdf(data):
+    if is_pdf(_head(data)):
         with _open_pdf(data, label) as pdf:
             return _pages_read(pdf, max_pdf_pages)
-    return _open_image(data, label)[1]
+    image, frames = _open_image(data, label)
+    image.close()
+    return frames
 
 
-def _open_image(data: bytes, label: str) -> tuple[Image.Image, int]:
+def page_indices(path: Path) -> tuple[int | None, ...]:
+    """The `page_index` of each page `pages` yields for a file, as count_pages counts them:
+    0, 1, ... for a PDF or a multi-frame image, a single None for a single image."""
+    count = count_pages(path, str(path))
+    return tuple(range(count)) if count > 1 or is_pdf(_head(path)) else (None,)
+
+
+def _head(data: bytes | Path) -> bytes:
+    """The first KiB, where a file says what it is."""
+    if isinstance(data, bytes):
+        return data[:1024]
+    try:
+        with data.open("rb") as handle:
+            return handle.read(1024)
+    except OSError as exc:
+        raise InputError(f"{data}: cannot read ({exc.strerror or exc})") from None
+
+
+def _open_image(data: bytes | Path, label: str) -> tuple[Image.Image, int]:
     """The image, its header read but no pixels decoded, and its number of frames."""
     try:
-        image = Image.open(io.BytesIO(data))
+        image = Image.open(io.BytesIO(data) if isinstance(data, bytes) else data)
         return image, getattr(image, "n_frames", 1)
     except UnidentifiedImageError:
         raise InputError(
@@ -237,13 +258,13 @@ def _image_pages(data: bytes, source: Source) -> Iterator[Page]:
 
 
 @contextmanager
-def _open_pdf(data: bytes, label: str) -> Iterator[PdfDocument]:
+def _open_pdf(data: bytes | Path, label: str) -> Iterator[PdfDocument]:
     """The PDF, closed on leaving; one that cannot be opened or has no pages is refused."""
     import pypdfium2 as pdfium
 
     with PDFIUM_LOCK:
         try:
-            pdf = pdfium.PdfDocument(data)
+            pdf = pdfium.PdfDocument(data if isinstance(data, bytes) else str(data))
         except pdfium.PdfiumError as exc:
             raise InputError(f"{label}: cannot open PDF ({exc})") from None
         empty = len(pdf) == 0

@@ -138,7 +138,7 @@ class ResolvedModel:
     characters: tuple[str, ...] | None = None
 
 
-def _package_file(spec: ModelSpec, relpath: str) -> Path:
+def package_file(spec: ModelSpec, relpath: str) -> Path:
     dist, version, _ = spec.package
     try:
         installed = importlib.metadata.distribution(dist)
@@ -162,7 +162,7 @@ def _package_file(spec: ModelSpec, relpath: str) -> Path:
 
 
 @cache
-def _verified(path: Path, sha256: str) -> Path:
+def verified(path: Path, sha256: str) -> Path:
     digest = hashlib.sha256(path.read_bytes()).hexdigest()
     if digest != sha256:
         raise ModelError(
@@ -241,11 +241,11 @@ def resolve(name: str, model_dir: str | Path | None = None) -> ResolvedModel:
             f"unknown model {name!r}: shipped models are {known}; "
             "for another model set its model_dir"
         )
-    path = _verified(_package_file(spec, spec.file), spec.sha256)
+    path = verified(package_file(spec, spec.file), spec.sha256)
     characters = None
     if needs_dictionary:
         characters = (
-            _read_dictionary(_package_file(spec, spec.dictionary))
+            _read_dictionary(package_file(spec, spec.dictionary))
             if spec.dictionary
             else _onnx_characters(path)
         )
@@ -258,7 +258,7 @@ def catalogue_rows() -> list[dict[str, str]]:
     for spec in CATALOGUE.values():
         dist, version, licence = spec.package
         try:
-            path = _package_file(spec, spec.file)
+            path = package_file(spec, spec.file)
             size = f"{path.stat().st_size / 1e6:.1f} MB"
         except ModelError:
             size = "not installed"

@@ -7,7 +7,7 @@ This module only wires stages and applies settings; each stage's work lives in `
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator
+from collections.abc import Callable, Generator, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -15,8 +15,8 @@ import numpy as np
 
 from . import config as config_mod
 from .config import Settings
-from .geometry import crop_quad, quad_size, reading_sort, rotate_page
-from .inputs import Page, iter_sources, pages
+from .geometry import crop_quad, is_vertical, quad_size, reading_sort, rotate_page
+from .inputs import Page, Source, iter_sources, pages
 from .models import resolve as resolve_model
 from .readahead import read_ahead
 from .result import Line, OCRResult
@@ -83,15 +83,34 @@ class OCR:
                 )
         return self._optional[name]
 
-    def predict_iter(self, input: Any, **overrides: Any) -> Iterator[OCRResult]:
-        """Results one page at a time: each page is decoded while the one before it is read,
-        and no earlier (at most two pages are in memory)."""
-        settings = config_mod.with_call_overrides(self.settings, **overrides)
-        decoded = (
-            page for source in iter_sources(input) for page in pages(source, settings.pdf_dpi)
-        )
+    def read(
+        self,
+        sources: Iterable[Source],
+        settings: Settings | None = None,
+        *,
+        max_pdf_pages: int | None = None,
+        between_pages: Callable[[], None] | None = None,
+    ) -> Generator[tuple[Page, OCRResult], None, None]:
+        """The one page loop every face runs (API, CLI, service): each page with its result.
+
+        Each page is decoded while the one before it is read, and no earlier (at most two
+        pages are in memory); a PDF gives its first `max_pdf_pages` pages (all by default).
+        `between_pages` runs before each page is read: a request that was abandoned raises
+        there, so its work stops at a page boundary. A page that fails to decode raises where
+        it would have come out, after the pages before it.
+        """
+        s = settings or self.settings
+        decoded = (page for source in sources for page in pages(source, s.pdf_dpi, max_pdf_pages))
         for page in read_ahead(decoded):
-            yield self.process(page, settings)
+            if between_pages is not None:
+                between_pages()
+            yield page, self.process(page, s)
+
+    def predict_iter(self, input: Any, **overrides: Any) -> Iterator[OCRResult]:
+        """Results one page at a time, as `read` gives them."""
+        settings = config_mod.with_call_overrides(self.settings, **overrides)
+        for _, result in self.read(iter_sources(input), settings):
+            yield result
 
     def predict(self, input: Any, **overrides: Any) -> list[OCRResult]:
         """All results as a list (one per page); prefer predict_iter for long documents."""
@@ -119,9 +138,7 @@ class OCR:
             angles = [-1] * len(crops)
             if s.use_textline_orientation and crops:
                 crops, angles = self._stage("textline")(crops)
-            rec = RecParams(
-                s.text_recognition_batch_size, s.text_rec_score_thresh, s.text_rec_input_shape
-            )
+            rec = RecParams(s.text_recognition_batch_size, s.text_rec_input_shape)
             recognised = self.recognizer(crops, rec) if crops else []
         lines = []
         for r, q, a in zip(recognised, quads, angles):
@@ -129,8 +146,8 @@ class OCR:
                 continue
             line = Line(r.text, r.score, q)
             if s.return_word_box:
-                w, h = quad_size(q)
-                line.words = word_boxes(r.text, r.spans, q, vertical=h >= 1.5 * w, flipped=a == 1)
+                vertical = is_vertical(*quad_size(q))
+                line.words = word_boxes(r.text, r.spans, q, vertical=vertical, flipped=a == 1)
             lines.append(line)
         return OCRResult(
             name=page.name,

@@ -12,6 +12,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
+from .images import to_pil
+
 if TYPE_CHECKING:
     from .result import OCRResult
 
@@ -56,7 +58,7 @@ def draw_boxes(image: Image.Image, polys: list[np.ndarray], width: int = 2) -> I
 
 def draw_result(result: OCRResult) -> Image.Image:
     """Page with boxes on the left, the recognised text in place on the right."""
-    page = Image.fromarray(result.image[:, :, ::-1])
+    page = to_pil(result.image)
     left = draw_boxes(page, [line.poly for line in result.lines])
     right = Image.new("RGB", page.size, (255, 255, 255))
     draw = ImageDraw.Draw(right)

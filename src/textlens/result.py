@@ -7,6 +7,7 @@ its print() list), exporters and servers read the typed lines. Nothing here runs
 from __future__ import annotations
 
 import json
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -16,8 +17,18 @@ import numpy as np
 from PIL import Image
 
 from .config import Settings
+from .files import atomic_write
 from .geometry import quad_to_box
+from .images import encode, format_for, to_pil
 from .reading_order import reading_blocks
+
+RESULT_SUFFIX = "_res.json"  # a page's JSON is `<page stem>_res.json`, as PaddleOCR names it
+
+
+def page_stem(name: str, page_index: int | None) -> str:
+    """PaddleOCR's naming of a page's files: `<stem>` for an image, `<stem>_<page_index>` for a
+    page of a PDF or a multi-frame image."""
+    return name if page_index is None else f"{name}_{page_index}"
 
 
 @dataclass
@@ -81,8 +92,29 @@ class OCRResult:
 
     @property
     def file_stem(self) -> str:
-        """PaddleOCR's naming: `<stem>` for an image, `<stem>_<page_index>` for a page."""
-        return self.name if self.page_index is None else f"{self.name}_{self.page_index}"
+        return page_stem(self.name, self.page_index)
+
+    @classmethod
+    def from_json(
+        cls,
+        data: Mapping[str, Any] | str | Path,
+        image: np.ndarray | str | Path | None = None,
+        pdf_dpi: int | None = None,
+    ) -> OCRResult:
+        """The result a saved `.json` records, rebuilt to export or show again without OCR:
+        its `.json`, lines, words and reading order come out as they were saved.
+
+        `data` is `.json` (or its inner `res`), its JSON text, or a `*_res.json` file. The JSON
+        holds no pixels, so the page comes from `image` (a BGR array or an image file) when
+        given; else, when preprocessing ran, from the `<stem>_preprocessed_img.<ext>` that
+        save_to_img wrote beside the file; else from decoding `input_path` again (a PDF at
+        `pdf_dpi`, which the JSON does not record: pass the one it was OCRed at if not the
+        default). An InputError says which image is missing. `dpi` is the input's as decoding
+        finds it, else the standing-in image's (a saved PNG records none). See reload.py.
+        """
+        from .reload import load  # reload reads this module's types
+
+        return load(data, image, pdf_dpi)
 
     @cached_property
     def json(self) -> dict[str, Any]:
@@ -139,7 +171,7 @@ class OCRResult:
 
         images = {"ocr_res_img": draw_result(self)}
         if self.settings.use_doc_preprocessor:
-            images["preprocessed_img"] = Image.fromarray(self.image[:, :, ::-1])
+            images["preprocessed_img"] = to_pil(self.image)
         return images
 
     def to_string(
@@ -158,8 +190,8 @@ class OCRResult:
         """Write the JSON; a folder gets `<stem>_res.json`. Written atomically."""
         target = Path(save_path)
         if target.suffix.lower() != ".json":
-            target = target / f"{self.file_stem}_res.json"
-        _atomic_write(
+            target = target / f"{self.file_stem}{RESULT_SUFFIX}"
+        atomic_write(
             target, json.dumps(self.json, indent=indent, ensure_ascii=ensure_ascii).encode("utf-8")
         )
         return target
@@ -177,31 +209,6 @@ class OCRResult:
                 )
             else:
                 path = target / f"{self.file_stem}_{key}{self.ext}"
-            buffer = _encode(image, path.suffix)
-            _atomic_write(path, buffer)
+            atomic_write(path, encode(image, format_for(path.suffix)))
             written.append(path)
         return written
-
-
-def _encode(image: Image.Image, suffix: str) -> bytes:
-    import io
-
-    fmt = {
-        ".jpg": "JPEG",
-        ".jpeg": "JPEG",
-        ".webp": "WEBP",
-        ".bmp": "BMP",
-        ".tif": "TIFF",
-        ".tiff": "TIFF",
-    }.get(suffix.lower(), "PNG")
-    buffer = io.BytesIO()
-    image.convert("RGB").save(buffer, format=fmt, **({"quality": 90} if fmt == "JPEG" else {}))
-    return buffer.getvalue()
-
-
-def _atomic_write(path: Path, data: bytes) -> None:
-    """Write to a temporary file beside the target, then rename: no half-written files."""
-    path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(f".{path.name}.tmp")
-    tmp.write_bytes(data)
-    tmp.replace(path)

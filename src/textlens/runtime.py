@@ -79,7 +79,7 @@ def load(
     """
     if runtime.backend == "onnxruntime":
         return _OrtModel(_ort_session(Path(path), runtime.threads))
-    compiled, output_shape = _ov_compiled(
+    compiled, output_shape = ov_compiled(
         Path(path), runtime.threads, runtime.precision, best_class, shapes_kept
     )
     return _OpenVinoModel(compiled, output_shape)
@@ -173,7 +173,7 @@ def _ov_core():
 
 
 @lru_cache(maxsize=32)
-def _ov_compiled(
+def ov_compiled(
     path: Path,
     threads: int,
     precision: str,

@@ -14,8 +14,8 @@ from textlens.batch import Summary, run_batch
 
 
 @pytest.fixture(scope="session")
-def job_folder(eval_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_folder(eval_data, tmp_path_factory.mktemp("batch"))
+def job_folder(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return build_folder(tmp_path_factory.mktemp("batch"))
 
 
 @pytest.fixture(scope="session")

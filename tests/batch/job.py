@@ -1,7 +1,7 @@
-"""A small real batch job for the tests, built in tmp from the eval data (never committed).
+"""A small real batch job for the tests, built in tmp from the repo's own samples.
 
-Three receipts (one in a nested folder), a two-page PDF cut from a real one and a truncated
-JPEG: five pages to write and one file to fail.
+Three pages (a PNG, a JPEG with an EXIF turn, a JPEG in a nested folder), a two-page PDF and a
+truncated JPEG: five pages to write and one file to fail.
 """
 
 from __future__ import annotations
@@ -14,12 +14,12 @@ import sys
 import time
 from pathlib import Path
 
-import pypdfium2 as pdfium
+from conftest import SAMPLES, sample_maker
 
 PAGE_FILES = {
-    "receipt_a_res.json",
-    "receipt_b_res.json",
-    "nested/receipt_c_res.json",
+    "page_a_res.json",
+    "page_b_res.json",
+    "nested/page_c_res.json",
     "paper_0_res.json",
     "paper_1_res.json",
 }
@@ -27,20 +27,16 @@ CORRUPT = "broken.jpg"
 KILL_TIMEOUT_S = 300
 
 
-def build_folder(eval_data: Path, root: Path) -> Path:
+def build_folder(root: Path) -> Path:
     """The job's input folder under `root`."""
-    receipts = eval_data / "sroie" / "images"
     folder = root / "in"
     (folder / "nested").mkdir(parents=True)
-    (folder / "receipt_a.jpg").symlink_to(receipts / "X00016469670.jpg")
-    (folder / "receipt_b.jpg").symlink_to(receipts / "X51005230648.jpg")
-    (folder / "nested" / "receipt_c.jpg").symlink_to(receipts / "X51005301666.jpg")
-    truncated = (receipts / "X51005361923.jpg").read_bytes()[:30_000]
+    (folder / "page_a.png").symlink_to(SAMPLES / "invoice.png")
+    (folder / "page_b.jpg").symlink_to(SAMPLES / "exif_rotated.jpg")
+    sample_maker().render(sample_maker().SECOND_PAGE).save(folder / "nested" / "page_c.jpg")
+    truncated = (SAMPLES / "exif_rotated.jpg").read_bytes()[:30_000]
     (folder / CORRUPT).write_bytes(truncated)
-    source = pdfium.PdfDocument(eval_data / "pdf_digital" / "pdfs" / "elegantnote_en.pdf")
-    paper = pdfium.PdfDocument.new()
-    paper.import_pages(source, [0, 1])
-    paper.save(folder / "paper.pdf")
+    (folder / "paper.pdf").symlink_to(SAMPLES / "two_pages.pdf")
     return folder
 
 

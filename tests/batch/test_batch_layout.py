@@ -2,7 +2,7 @@
 
 import pytest
 
-from textlens.batch import _crew
+from textlens.batch import crew_for
 from textlens.config import resolve
 
 
@@ -15,10 +15,10 @@ from textlens.config import resolve
     ],
 )
 def test_default_layout_follows_the_backend(backend, cores, want):
-    crew = _crew(cores, cores, None, resolve(inference_backend=backend), False)
+    crew = crew_for(cores, cores, None, resolve(inference_backend=backend), False)
     assert (crew.workers, crew.threads) == want
 
 
 def test_explicit_workers_share_the_cores():
-    crew = _crew(8, 8, 4, resolve(), False)
+    crew = crew_for(8, 8, 4, resolve(), False)
     assert (crew.workers, crew.threads) == (4, 2)

@@ -8,6 +8,8 @@ the columns.
 
 from __future__ import annotations
 
+import dataclasses
+
 import pytest
 
 from export.measures import cer, pdftotext
@@ -27,7 +29,9 @@ def _order(result: OCRResult) -> list[int]:
 def test_txt_cer_no_worse_than_pdftotext_layout(tracemonkey, tracemonkey_pdf, tmp_path):
     txt_pages = EXPORTERS["txt"][1](tracemonkey).decode("utf-8").split("\f")
     ours_pdf = tmp_path / "ours.pdf"
-    ours_pdf.write_bytes(EXPORTERS["pdf"][1](tracemonkey))
+    # image pages (no source PDF to keep), so -layout reads our lines, not the PDF's own text
+    image_pages = [dataclasses.replace(result, input_path=None) for result in tracemonkey]
+    ours_pdf.write_bytes(EXPORTERS["pdf"][1](image_pages))
     for k, (_result, txt) in enumerate(zip(tracemonkey, txt_pages), 1):
         reference = pdftotext(tracemonkey_pdf, k)
         ours = cer(reference, txt)

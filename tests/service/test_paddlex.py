@@ -62,7 +62,7 @@ def test_a_page_as_the_hosted_api_example_sends_it(main_server, invoice, invoice
     assert main_server.log_has(f"logId={body['logId']} POST /ocr status=200 pages=1 ms=")
 
 
-def test_every_engine_parameter_reaches_the_engine(main_server, invoice_b64):
+def test_every_engine_parameter_reaches_the_engine(main_server, invoice, invoice_b64):
     with main_server.client("alpha-token") as client:
         response = client.post(
             "/ocr",
@@ -97,7 +97,8 @@ def test_every_engine_parameter_reaches_the_engine(main_server, invoice_b64):
     }
     assert pruned["doc_preprocessor_res"]["model_settings"]["use_doc_orientation_classify"]
     assert set(pruned["textline_orientation_angles"]) <= {0, 1}
-    assert _jpeg(page["docPreprocessingImage"])
+    # the page as the detector saw it (turned 0 degrees here), at the input's own size
+    assert _jpeg(page["docPreprocessingImage"]).size == (invoice["width"], invoice["height"])
 
 
 def test_a_multi_page_pdf_is_read_up_to_the_page_cap(main_server, pdf_doc, found_lines):

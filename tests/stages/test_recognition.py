@@ -1,8 +1,8 @@
-import cv2
 import numpy as np
 import pytest
 
 from textlens.runtime import best_class
+from textlens.stages.long_lines import MAX_RATIO
 from textlens.stages.recognition import CTCDecoder, RecParams, padded_width, preprocess, width_for
 
 
@@ -85,5 +85,5 @@ def test_a_long_line_cut_at_word_gaps_reads_whole(ocr):
     assert read.text == SENTENCE
     assert len(read.spans) == len(read.text)
     assert all(a <= b for a, b in read.spans) and read.spans[-1][1] <= 1.0
-    [squeezed] = ocr.recognizer([cv2.resize(line, ((48 * 40), 48))], RecParams())
-    assert squeezed.text != SENTENCE  # what squeezing it to 40:1 would have read
+    # the line is longer than one piece may be, so it was read in pieces cut at word gaps
+    assert line.shape[1] / line.shape[0] > MAX_RATIO

@@ -17,7 +17,7 @@ from typing import Any
 
 from ..config import Settings, resolve
 from ..errors import ConfigError
-from ..export import WORD_FORMATS, document_formats
+from ..export import document_formats, with_word_boxes
 from ..extras import require
 from ..runtime import default_threads
 from .collect import Collector
@@ -57,8 +57,7 @@ def run_batch(
     if ray:
         require("ray", "Ray mode")  # before any work, not after the plan is made
     documents = document_formats(formats)
-    if WORD_FORMATS.intersection(documents):
-        ocr_params.setdefault("return_word_box", True)  # place words where the recogniser saw them
+    ocr_params = with_word_boxes(ocr_params, documents)
     settings = resolve(config, **ocr_params)
     if workers is not None and workers < 1:
         raise ConfigError(f"workers must be at least 1, not {workers}")
@@ -99,13 +98,13 @@ def _run(
         from .local import run_local
 
         cores = default_threads()
-        crew = _crew(cores, cores, workers, settings, keep_results)
+        crew = crew_for(cores, cores, workers, settings, keep_results)
         run_local(plan, crew, collector)
         return crew
     from .ray_job import ray_cluster, run_ray
 
     with ray_cluster(ray if isinstance(ray, str) else None) as (cores, biggest):
-        crew = _crew(cores, biggest, workers, settings, keep_results)
+        crew = crew_for(cores, biggest, workers, settings, keep_results)
         run_ray(plan, crew, collector)
     return crew
 
@@ -118,7 +117,7 @@ def _check_engine(settings: Settings) -> None:
         raise engine
 
 
-def _crew(
+def crew_for(
     cores: int, biggest: int, workers: int | None, settings: Settings, keep_results: bool
 ) -> Crew:
     """Workers and threads so that the cores are used but not oversubscribed: workers x

@@ -14,12 +14,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import pypdfium2 as pdfium
-from PIL import Image
-
+from .. import inputs
 from ..errors import InputError
-from ..export import EXPORTERS
-from ..inputs import DOCUMENT_EXTENSIONS, PDFIUM_LOCK, is_pdf
+from ..export import document_path
+from ..inputs import DOCUMENT_EXTENSIONS
+from ..result import RESULT_SUFFIX, page_stem
 
 MANIFEST_KEYS = ("image", "path")  # the key a JSONL manifest line names its file by
 
@@ -94,9 +93,7 @@ def make_plan(input: str | Path, out: str | Path, formats: Sequence[str] = ()) -
             plan.tasks.append(FileTask(str(path), str(out_dir), None))
             continue
         todo = tuple(i for i in indices if not result_path(out_dir, path.stem, i).exists())
-        documents_missing = any(
-            not (out_dir / f"{path.stem}{EXPORTERS[f][0]}").exists() for f in formats
-        )
+        documents_missing = any(not document_path(out_dir, path.stem, f).exists() for f in formats)
         if documents_missing:
             todo = indices
         plan.pages_done += len(indices) - len(todo)
@@ -107,7 +104,7 @@ def make_plan(input: str | Path, out: str | Path, formats: Sequence[str] = ()) -
 
 def result_path(out_dir: Path, stem: str, page_index: int | None) -> Path:
     """Where a page's JSON goes: OCRResult.save_to_json's naming."""
-    return out_dir / (f"{stem}_res.json" if page_index is None else f"{stem}_{page_index}_res.json")
+    return out_dir / f"{page_stem(stem, page_index)}{RESULT_SUFFIX}"
 
 
 def page_indices(path: Path) -> tuple[int | None, ...] | None:
@@ -117,20 +114,9 @@ def page_indices(path: Path) -> tuple[int | None, ...] | None:
     message, which the summary records.
     """
     try:
-        with path.open("rb") as handle:
-            head = handle.read(1024)
-        if is_pdf(head):
-            with PDFIUM_LOCK:
-                pdf = pdfium.PdfDocument(str(path))
-                try:
-                    return tuple(range(len(pdf)))
-                finally:
-                    pdf.close()
-        with Image.open(path) as image:
-            frames = getattr(image, "n_frames", 1)
-    except Exception:
+        return inputs.page_indices(path)
+    except Exception:  # any failure to read the header: a bad file is decoding's to report
         return None
-    return (None,) if frames == 1 else tuple(range(frames))
 
 
 def _discover(input: Path, out: Path) -> tuple[list[tuple[Path, Path]], list[Failure]]:

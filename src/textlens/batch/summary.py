@@ -9,7 +9,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from ..result import _atomic_write
+from ..files import atomic_write
 from .plan import Failure
 
 SUMMARY_NAME = "summary.json"
@@ -44,5 +44,5 @@ class Summary:
 
     def write(self) -> Path:
         target = Path(self.out) / SUMMARY_NAME
-        _atomic_write(target, json.dumps(self.json, indent=2, ensure_ascii=False).encode())
+        atomic_write(target, json.dumps(self.json, indent=2, ensure_ascii=False).encode())
         return target

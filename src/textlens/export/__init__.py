@@ -8,9 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 from ..errors import ConfigError
-from ..result import OCRResult, _atomic_write
+from ..files import atomic_write
+from ..result import OCRResult
 from .alto import to_alto
 from .hocr import to_hocr
 from .markdown import to_markdown
@@ -44,9 +46,21 @@ def document_formats(formats: Sequence[str], flag: str = "format") -> list[str]:
     return [f for f in dict.fromkeys(formats) if f != "json"]
 
 
+def with_word_boxes(params: dict[str, Any], documents: Sequence[str]) -> dict[str, Any]:
+    """Engine parameters for writing `documents`: formats that place words get the
+    recogniser's word boxes unless the caller said otherwise."""
+    if WORD_FORMATS.intersection(documents):
+        return {"return_word_box": True, **params}
+    return params
+
+
+def document_path(save_path: str | Path, stem: str, fmt: str) -> Path:
+    """Where a document goes: `save_path/<stem><suffix>` (`paper.txt`, `paper.alto.xml`)."""
+    return Path(save_path) / f"{stem}{EXPORTERS[fmt][0]}"
+
+
 def export(results: list[OCRResult], fmt: str, save_path: str | Path, stem: str) -> Path:
-    """Write one document in one format to `save_path/<stem><suffix>`, atomically."""
-    suffix, writer = EXPORTERS[fmt]
-    target = Path(save_path) / f"{stem}{suffix}"
-    _atomic_write(target, writer(results))
+    """Write one document in one format to document_path(...), atomically."""
+    target = document_path(save_path, stem, fmt)
+    atomic_write(target, EXPORTERS[fmt][1](results))
     return target

@@ -8,7 +8,7 @@ array, an image that records none) is taken at 72 dpi, so one pixel is one point
 
 from __future__ import annotations
 
-from ..geometry import quad_size
+from ..geometry import is_vertical, quad_size
 from ..result import Line, OCRResult, Word
 from ..words import word_boxes
 
@@ -29,9 +29,8 @@ def words_of(line: Line) -> list[Word]:
     if line.words or not line.text.strip():
         return line.words
     n = len(line.text)
-    w, h = quad_size(line.poly)
     even = tuple((i / n, (i + 1) / n) for i in range(n))
-    return word_boxes(line.text, even, line.poly, vertical=h >= 1.5 * w)
+    return word_boxes(line.text, even, line.poly, vertical=is_vertical(*quad_size(line.poly)))
 
 
 def union_box(lines: list[Line]) -> list[int]:

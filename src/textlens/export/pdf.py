@@ -1,6 +1,8 @@
-"""Searchable PDF: each page's image with an invisible text layer placed word by word.
+"""Searchable PDF: the pages with an invisible text layer placed word by word.
 
-One PDF page per result, sized from the image and its resolution (see page.page_dpi). Every
+A document OCRed from a PDF keeps that PDF's own pages, the text layer laid onto each (see
+pdf_overlay); anything else gets one image page per result, sized from the image and its
+resolution (see page.page_dpi), the text layer drawn with it. Every
 word is drawn in text render mode 3 (neither filled nor stroked: invisible, yet extractable and
 selectable), in reading order, with a font size that makes the font's ascent-to-descent height
 match the word box and a horizontal scaling that makes its advance match the box's width; so
@@ -22,13 +24,13 @@ from dataclasses import dataclass
 from functools import cache
 
 import numpy as np
-from PIL import Image
 
 from ..extras import require
+from ..images import encode, to_pil
 from ..result import OCRResult, Word
 from .page import page_dpi, words_of
+from .pdf_overlay import overlay, source_pdf
 
-_JPEG_QUALITY = 90
 _HANGUL = re.compile(r"[\u1100-\u11ff\u3130-\u318f\uac00-\ud7af]")
 
 
@@ -78,13 +80,8 @@ def _image_reader(image: np.ndarray):
     """The page as a JPEG reportlab embeds as is (grey when the page has no colour)."""
     from reportlab.lib.utils import ImageReader
 
-    rgb = image[:, :, ::-1]
-    grey = np.array_equal(rgb[:, :, 0], rgb[:, :, 1]) and np.array_equal(rgb[:, :, 1], rgb[:, :, 2])
-    picture = Image.fromarray(np.ascontiguousarray(rgb[:, :, 0] if grey else rgb))
-    buffer = io.BytesIO()
-    picture.save(buffer, format="JPEG", quality=_JPEG_QUALITY)
-    buffer.seek(0)
-    return ImageReader(buffer)
+    jpeg = encode(to_pil(image, grey_if_colourless=True), "JPEG")
+    return ImageReader(io.BytesIO(jpeg))
 
 
 def _place(text_object, word: Word, height: float, scale: float, page_height: float) -> None:
@@ -106,7 +103,18 @@ def _place(text_object, word: Word, height: float, scale: float, page_height: fl
 
 
 def to_pdf(results: list[OCRResult]) -> bytes:
+    """The document's searchable PDF: the original pages of a PDF that is still at hand (see
+    pdf_overlay), else one image page per result; the invisible text layer on top of each."""
     require("export", "the pdf format")
+    source = source_pdf(results)
+    drawn = _draw(results, images=source is None)
+    return drawn if source is None else overlay(source, results, drawn)
+
+
+def _draw(results: list[OCRResult], images: bool) -> bytes:
+    """One page per result, sized to its image at its resolution, holding the text layer
+    over the image (`images`) or the text layer alone, for pdf_overlay to put onto the
+    original pages."""
     from reportlab.pdfgen import canvas
 
     buffer = io.BytesIO()
@@ -119,7 +127,8 @@ def to_pdf(results: list[OCRResult]) -> bytes:
         height, width = result.image.shape[:2]
         page_w, page_h = width * scale, height * scale
         pdf.setPageSize((page_w, page_h))
-        pdf.drawImage(_image_reader(result.image), 0, 0, page_w, page_h)
+        if images:
+            pdf.drawImage(_image_reader(result.image), 0, 0, page_w, page_h)
         text_object = pdf.beginText()
         text_object.setTextRenderMode(3)
         for block in result.blocks:

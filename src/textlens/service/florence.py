@@ -20,14 +20,16 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from ..errors import TextlensError
-from ..inputs import Page, Source, count_pages, pages
+from ..images import to_pil
+from ..inputs import Source
 from ..pipeline import OCR
 from ..render import draw_boxes
 from ..result import OCRResult
-from .encode import page_image, to_base64
+from .encode import to_base64
 from .errors import DEFAULT_FACE, Detail, Face, documented
 from .host import Host, caller, host_of
 from .runner import Abandoned, JobControl
+from .uploads import charged_pages
 
 router = APIRouter(tags=["Florence-2 OCR"])
 logger = logging.getLogger(__name__)
@@ -110,7 +112,7 @@ async def predict(
     )
     inputs, counts = zip(
         *(
-            _counted(item, label, host.config.max_num_input_imgs)
+            charged_pages(item, label, host.config.max_num_input_imgs)
             for item, label in zip(read, labels)
         )
     )
@@ -139,18 +141,6 @@ async def _read(host: Host, text: str, label: str) -> bytes | TextlensError:
         return exc
 
 
-def _counted(
-    item: bytes | TextlensError, label: str, cap: int | None
-) -> tuple[bytes | TextlensError, int]:
-    """The input and the pages it will give: an unreadable one still gives its error page."""
-    if isinstance(item, TextlensError):
-        return item, 1
-    try:
-        return item, count_pages(item, label, cap)
-    except TextlensError as exc:
-        return exc, 1
-
-
 def _ocr_inputs(
     engine: OCR,
     inputs: list[tuple[str, bytes | TextlensError]],
@@ -169,9 +159,9 @@ def _ocr_inputs(
         try:
             if isinstance(item, TextlensError):
                 raise item
-            for page in pages(Source(name=label, data=item), engine.settings.pdf_dpi, cap):
-                control.check()
-                add(**_read_page(engine, page, task, include_image))
+            source = Source(name=label, data=item)
+            for _, result in engine.read([source], max_pdf_pages=cap, between_pages=control.check):
+                add(**_page_fields(result, task, include_image))
         except Abandoned:
             raise
         except TextlensError as exc:
@@ -182,13 +172,12 @@ def _ocr_inputs(
     return out
 
 
-def _read_page(engine: OCR, page: Page, task: Task, include_image: bool) -> dict[str, object]:
+def _page_fields(result: OCRResult, task: Task, include_image: bool) -> dict[str, object]:
     """The fields of one page object that OCR fills in."""
-    result = engine.process(page)
     if task == "OCR":
         return {"text": result.text}
     image = None
     if include_image:
-        drawn = draw_boxes(page_image(result.image), [line.poly for line in result.lines])
+        drawn = draw_boxes(to_pil(result.image), [line.poly for line in result.lines])
         image = to_base64(drawn, "PNG")
     return {"text": result.text, "regions": regions(result), "image_base64": image}

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import time
+from contextlib import closing
 from functools import partial
 from typing import Annotated, Any, Literal
 
@@ -19,12 +20,13 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from ..errors import InputError
-from ..inputs import Source, is_pdf, pages
+from ..inputs import Source, is_pdf
 from ..pipeline import OCR
 from .errors import Face, ServiceError, documented
 from .florence import regions
 from .host import caller, host_of
 from .runner import JobControl
+from .uploads import charged_pages
 
 router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
 
@@ -159,8 +161,10 @@ async def chat(
         raise ServiceError(400, "stream: true is not supported; ask without streaming")
     task, image = _task_and_image(body.messages)
     host = host_of(request)
-    source = image_source(await host.read(image, "image_url"), "image_url")
-    content = await host.execute(request, token, 1, partial(_answer, host.engine, source, task))
+    data = image_source(await host.read(image, "image_url"), "image_url")
+    _, pages = charged_pages(data, "image_url", None)
+    job = partial(_answer, host.engine, Source(name="image_url", data=data), task)
+    content = await host.execute(request, token, min(pages, 1), job)  # the first frame only
     return ChatCompletion(
         id=f"chatcmpl-{request.state.log_id}",
         created=int(time.time()),
@@ -170,13 +174,13 @@ async def chat(
     )
 
 
-def image_source(data: bytes, label: str) -> Source:
+def image_source(data: bytes, label: str) -> bytes:
     """The one image of a chat request; a PDF has pages, which /ocr and /predictions read."""
     if is_pdf(data):
         raise InputError(
             f"{label}: a PDF; a chat request reads one image (send PDFs to /ocr or /predictions)"
         )
-    return Source(name=label, data=data)
+    return data
 
 
 def _task_and_image(messages: list[ChatMessage]) -> tuple[str, str]:
@@ -206,8 +210,9 @@ def _task_and_image(messages: list[ChatMessage]) -> tuple[str, str]:
 
 def _answer(engine: OCR, source: Source, task: str, control: JobControl) -> str:
     """Runs in the OCR thread: the assistant's answer for one image."""
-    control.check()
-    result = engine.process(next(pages(source)))
+    # one image a request (a PDF was refused before): a TIFF answers with its first frame
+    with closing(engine.read([source], between_pages=control.check)) as read:
+        _, result = next(read)
     if task == "OCR":
         return result.text
     return json.dumps([r.model_dump() for r in regions(result)], ensure_ascii=False)

@@ -17,15 +17,17 @@ from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from ..config import Settings, with_call_overrides
-from ..errors import InputError
-from ..inputs import IMAGE_EXTENSIONS, Source, count_pages, is_pdf, pages
+from ..errors import InputError, TextlensError
+from ..images import to_pil
+from ..inputs import IMAGE_EXTENSIONS, Source, is_pdf
 from ..pipeline import OCR
 from ..result import OCRResult
-from .encode import page_image, to_base64
+from .encode import to_base64
 from .errors import Face, documented
 from .fetch import is_url
 from .host import caller, host_of
 from .runner import JobControl
+from .uploads import charged_pages
 
 router = APIRouter(tags=["PaddleX / PP-OCR"])
 
@@ -170,7 +172,10 @@ async def infer(
     cap = host.config.max_num_input_imgs
     visualize = host.config.visualize if body.visualize is None else body.visualize
     job = partial(_ocr_file, host.engine, data, settings, cap, visualize)
-    result = await host.execute(request, token, count_pages(data, "file", cap), job)
+    checked, pages = charged_pages(data, "file", cap)
+    if isinstance(checked, TextlensError):
+        raise checked  # on /ocr a file that cannot be read is a parameter error: not charged
+    result = await host.execute(request, token, pages, job)
     return OcrResponse(logId=request.state.log_id, result=result)
 
 
@@ -198,9 +203,10 @@ def _ocr_file(
 ) -> OcrResult:
     """Runs in the OCR thread: every page, stopping early when the request is abandoned."""
     results, sizes = [], []
-    for page in pages(Source(name="file", data=data), settings.pdf_dpi, max_pdf_pages=cap):
-        control.check()
-        result = engine.process(page, settings)
+    source = Source(name="file", data=data)
+    for page, result in engine.read(
+        [source], settings, max_pdf_pages=cap, between_pages=control.check
+    ):
         results.append(_page(result, visualize))
         sizes.append(PageSize(width=page.image.shape[1], height=page.image.shape[0]))
     if is_pdf(data):
@@ -219,5 +225,5 @@ def _page(result: OCRResult, visualize: bool) -> OcrPage:
         prunedResult=pruned,
         ocrImage=to_base64(images["ocr_res_img"], "JPEG"),
         docPreprocessingImage=to_base64(preprocessed, "JPEG") if preprocessed else None,
-        inputImage=to_base64(page_image(source), "JPEG"),
+        inputImage=to_base64(to_pil(source), "JPEG"),
     )

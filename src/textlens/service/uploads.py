@@ -1,7 +1,9 @@
 """Files as clients send them: base64, data URIs or URLs.
 
-How many pages a file holds (`inputs.count_pages`) is read before any OCR runs, so that a
-request can be charged to its quota, or refused, before it costs anything.
+How many pages a file holds is read here, before any OCR runs, so that a request can be
+charged to its quota, or refused, before it costs anything. Every contract charges by
+`charged_pages`: an image is one page (a TIFF one per frame), a PDF its pages up to the
+server's cap, an input that cannot be read one (the page that reports its error).
 """
 
 from __future__ import annotations
@@ -10,7 +12,8 @@ import base64
 import binascii
 import re
 
-from ..errors import InputError
+from ..errors import InputError, TextlensError
+from ..inputs import count_pages
 from .fetch import Fetcher, is_url
 
 _DATA_URI = re.compile(r"^data:[\w.+/-]*(;[\w.+-]+=[\w.+-]+)*;base64,", re.IGNORECASE)
@@ -43,3 +46,15 @@ async def read(text: str, label: str, fetcher: Fetcher | None) -> bytes:
             raise InputError(f"{label}: {text} returned an empty file")
         return data
     return decode_base64(text, label)
+
+
+def charged_pages(
+    item: bytes | TextlensError, label: str, cap: int | None
+) -> tuple[bytes | TextlensError, int]:
+    """The input (or why it cannot be read, found while counting) and the pages it costs."""
+    if isinstance(item, TextlensError):
+        return item, 1
+    try:
+        return item, count_pages(item, label, cap)
+    except TextlensError as exc:
+        return exc, 1

@@ -17,9 +17,8 @@ import pyclipper
 
 from ..geometry import order_quad
 from ..runtime import Runtime, load
+from .imagenet import INV_STD, MEAN
 
-_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32) * 255.0
-_INV_STD = 1.0 / (np.array([0.229, 0.224, 0.225], dtype=np.float32) * 255.0)
 _MIN_SIDE = 3.0
 _MAX_CANDIDATES = 1000
 # pages of one size (a PDF, one scanner) repeat a few shapes; most pages bring a new one, and
@@ -67,8 +66,8 @@ def preprocess(image: np.ndarray, p: DetParams) -> np.ndarray:
     for c, plane in enumerate(
         cv2.split(resized)
     ):  # 4x faster than normalising HWC, then transposing
-        np.subtract(plane, _MEAN[c], out=tensor[0, c], dtype=np.float32)
-        tensor[0, c] *= _INV_STD[c]
+        np.subtract(plane, MEAN[c], out=tensor[0, c], dtype=np.float32)
+        tensor[0, c] *= INV_STD[c]
     return tensor
 
 

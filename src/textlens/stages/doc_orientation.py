@@ -12,9 +12,8 @@ import cv2
 import numpy as np
 
 from ..runtime import Runtime, load
+from .imagenet import INV_STD, MEAN
 
-_MEAN = np.array([0.485, 0.456, 0.406], dtype=np.float32) * 255.0
-_INV_STD = 1.0 / (np.array([0.229, 0.224, 0.225], dtype=np.float32) * 255.0)
 ANGLES = (0, 90, 180, 270)
 
 
@@ -25,7 +24,7 @@ def preprocess(image: np.ndarray) -> np.ndarray:
     resized = cv2.resize(image, (nw, nh), interpolation=cv2.INTER_AREA)
     top, left = (nh - 224) // 2, (nw - 224) // 2
     crop = resized[top : top + 224, left : left + 224].astype(np.float32)
-    return ((crop - _MEAN) * _INV_STD).transpose(2, 0, 1)[None]
+    return ((crop - MEAN) * INV_STD).transpose(2, 0, 1)[None]
 
 
 class DocOrientation:

@@ -29,9 +29,7 @@ class RecParams:
     """text_rec_* parameters."""
 
     batch_size: int = 6
-    score_thresh: float = 0.0
     input_shape: tuple[int, int, int] | None = None  # (C, H, W); W is the minimum width
-    min_width: int = 0
 
 
 @dataclass(frozen=True)
@@ -216,7 +214,7 @@ class TextRecognizer:
         Every batch has batch_size rows (as few input shapes as possible, see padded_width);
         the one short batch is the narrowest, so its blank rows cost least."""
         height = p.input_shape[1] if p.input_shape else self.height
-        min_width = p.input_shape[2] if p.input_shape else p.min_width
+        min_width = p.input_shape[2] if p.input_shape else 0
         out: dict[int, Recognised] = {}
         for end in range(len(order), 0, -p.batch_size):
             chunk = order[max(0, end - p.batch_size) : end]
