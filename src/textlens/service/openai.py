@@ -26,7 +26,6 @@ from .errors import Face, ServiceError, documented
 from .florence import regions
 from .host import caller, host_of
 from .runner import JobControl
-from .uploads import charged_pages
 
 router = APIRouter(prefix="/v1", tags=["OpenAI-compatible"])
 
@@ -162,9 +161,8 @@ async def chat(
     task, image = _task_and_image(body.messages)
     host = host_of(request)
     data = image_source(await host.read(image, "image_url"), "image_url")
-    _, pages = charged_pages(data, "image_url", None)
     job = partial(_answer, host.engine, Source(name="image_url", data=data), task)
-    content = await host.execute(request, token, min(pages, 1), job)  # the first frame only
+    content = await host.execute(request, token, 1, job)  # one image, its first frame: one page
     return ChatCompletion(
         id=f"chatcmpl-{request.state.log_id}",
         created=int(time.time()),

@@ -1,9 +1,10 @@
 """Files as clients send them: base64, data URIs or URLs.
 
 How many pages a file holds is read here, before any OCR runs, so that a request can be
-charged to its quota, or refused, before it costs anything. Every contract charges by
+charged to its quota, or refused, before it costs anything. The file contracts charge by
 `charged_pages`: an image is one page (a TIFF one per frame), a PDF its pages up to the
-server's cap, an input that cannot be read one (the page that reports its error).
+server's cap, an input that cannot be read one (the page that reports its error); a chat
+request reads one image's first frame and is one page.
 """
 
 from __future__ import annotations
