@@ -12,7 +12,7 @@ import glob as globlib
 import io
 import struct
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -61,6 +61,8 @@ class Source:
     path: str | None = None
     data: bytes | None = None
     image: object | None = None  # numpy array or PIL image
+    # 0-based pages (PDF) or frames (image) to read, in this order; None reads them all
+    selection: tuple[int, ...] | None = None
 
     def read(self) -> bytes:
         if self.data is not None:
@@ -239,7 +241,7 @@ def _recorded_dpi(image: Image.Image) -> float | None:
 def _image_pages(data: bytes, source: Source) -> Iterator[Page]:
     image, frames = _open_image(data, source.label)
     ext = "." + (image.format or "png").lower().replace("jpeg", "jpg")
-    for index in range(frames):
+    for index in _selected(source, frames):
         label = f"{source.label} (frame {index + 1})" if frames > 1 else source.label
         try:
             image.seek(index)
@@ -255,6 +257,16 @@ def _image_pages(data: bytes, source: Source) -> Iterator[Page]:
             ext if ext in IMAGE_EXTENSIONS else ".png",
             _recorded_dpi(image),
         )
+
+
+def _selected(source: Source, count: int) -> Iterable[int]:
+    """The pages (or frames) of a source to read: its selection, else all `count`."""
+    if source.selection is None:
+        return range(count)
+    past = [i for i in source.selection if not 0 <= i < count]
+    if past:
+        raise InputError(f"{source.label}: has no page {past[0] + 1} (it has {count})")
+    return source.selection
 
 
 @contextmanager
@@ -283,11 +295,13 @@ def _pages_read(pdf: PdfDocument, max_pages: int | None) -> int:
         return min(len(pdf), max_pages) if max_pages else len(pdf)
 
 
-def _pdf_pages(data: bytes, source: Source, dpi: int, max_pages: int | None) -> Iterator[Page]:
+def _pdf_pages(
+    data: bytes | Path, source: Source, dpi: int, max_pages: int | None
+) -> Iterator[Page]:
     import pypdfium2 as pdfium
 
     with _open_pdf(data, source.label) as pdf:
-        for index in range(_pages_read(pdf, max_pages)):
+        for index in _selected(source, _pages_read(pdf, max_pages)):
             label = f"{source.label} (page {index + 1})"
             try:
                 with PDFIUM_LOCK:
@@ -314,6 +328,10 @@ def pages(source: Source, pdf_dpi: int = 150, max_pdf_pages: int | None = None) 
             bgr = _array_page(array, source.label)
             _check_size(bgr.shape[1], bgr.shape[0], source.label)
             yield Page(bgr, source.name, None, None)
+        return
+    if source.data is None and source.path is not None and is_pdf(_head(Path(source.path))):
+        # pdfium reads a PDF file as it needs it: a document of any size stays on disk
+        yield from _pdf_pages(Path(source.path), source, pdf_dpi, max_pdf_pages)
         return
     data = source.read()
     if not data:

@@ -7,6 +7,7 @@ and no failure ever shows a stack trace.
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -20,19 +21,26 @@ from starlette.exceptions import HTTPException
 from .. import __version__
 from ..errors import TextlensError
 from ..pipeline import OCR
-from . import docs, florence, openai, paddlex
+from . import docs, florence, openai, paddlex, replicate
 from .errors import DEFAULT_FACE, AuthError, Face, ServiceError, describe_validation
 from .host import Host
+from .jobs import api as jobs
+from .jobs.ppocr import PpocrHandler
 from .middleware import RequestGuard
 from .settings import ServiceConfig, config_from_env
 
-FACES = (paddlex.FACE, florence.FACE, openai.FACE)
+FACES = (jobs.FACE, paddlex.FACE, florence.FACE, replicate.FACE, openai.FACE)
 
-DESCRIPTION = """Offline OCR over HTTP, speaking three existing contracts:
+DESCRIPTION = """Offline OCR over HTTP, speaking five existing contracts:
 
 * `POST /ocr`: PaddleX serving / PP-OCRv5 hosted API (errors: `{logId, errorCode, errorMsg}`,
   parameter errors answer 500 as the hosted API documents);
+* `POST /api/v2/ocr/jobs`, `GET /api/v2/ocr/jobs/{jobId}`: the PP-OCR hosted job API for
+  documents of any size, as PaddleOCR's `PaddleOCRClient` speaks it;
 * `POST /predictions`: the Florence-2 Advanced OCR deployment;
+* `POST /v1/predictions`, `POST /v1/models/{owner}/{name}/predictions`, `/v1/files`: the same
+  predictions through Replicate's HTTP API, as Replicate's client speaks it (problem-details
+  errors);
 * `POST /v1/chat/completions`, `GET /v1/models`: OpenAI-compatible.
 
 When the server has tokens, send `Authorization: token <TOKEN>` or `Bearer <TOKEN>`."""
@@ -40,7 +48,7 @@ When the server has tokens, send `Authorization: token <TOKEN>` or `Bearer <TOKE
 
 def face_for(path: str) -> Face:
     for face in FACES:
-        if path == face.prefix or path.startswith(face.prefix + "/"):
+        if face.serves(path):
             return face
     return DEFAULT_FACE
 
@@ -120,7 +128,11 @@ def create_app(config: ServiceConfig, engine: OCR | None = None) -> FastAPI:
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         host = Host(config, engine or OCR(**config.engine))
         app.state.host = host
+        host.worker.add(PpocrHandler(host.jobs, host.engine_for))
+        worker = asyncio.create_task(host.worker.run())
         yield
+        worker.cancel()
+        await asyncio.gather(worker, return_exceptions=True)
         host.runner.shutdown()
 
     app = FastAPI(
@@ -131,13 +143,19 @@ def create_app(config: ServiceConfig, engine: OCR | None = None) -> FastAPI:
         docs_url=None,
         redoc_url=None,
     )  # docs.router serves them
-    for router in (paddlex.router, florence.router, openai.router, docs.router):
+    routers = (jobs.router, paddlex.router, florence.router, replicate.router, openai.router)
+    for router in (*routers, docs.router):
         app.include_router(router)
     app.add_exception_handler(ServiceError, _on_service_error)
     app.add_exception_handler(TextlensError, _on_bad_input)
     app.add_exception_handler(RequestValidationError, _on_invalid_request)
     app.add_exception_handler(HTTPException, _on_http_error)
-    app.add_middleware(RequestGuard, max_bytes=config.max_request_bytes, respond=error_response)
+    app.add_middleware(
+        RequestGuard,
+        max_bytes=config.max_request_bytes,
+        respond=error_response,
+        streamed={jobs.JOBS_PATH: config.max_job_bytes, replicate.FILES_PATH: config.max_job_bytes},
+    )
     app.openapi = lambda: _openapi(app)  # type: ignore[method-assign]
     return app
 

@@ -1,8 +1,9 @@
 """Errors the service answers with, and how each contract words them.
 
-A PaddleX client reads `{logId, errorCode, errorMsg}`, an OpenAI client `{error: {...}}`, a
-Replicate/Cog client `{detail}`. Endpoints raise one ServiceError; the app picks the body by the
-path's face, so no endpoint formats errors itself and none leaks a stack trace.
+A PaddleX client reads `{logId, errorCode, errorMsg}`, an OpenAI client `{error: {...}}`, a Cog
+client `{detail}`, a Replicate client problem details `{title, detail, status}`. Endpoints raise
+one ServiceError; the app picks the body by the path's face, so no endpoint formats errors
+itself and none leaks a stack trace.
 """
 
 from __future__ import annotations
@@ -53,6 +54,13 @@ class Face:
     bad_input_status: int
     body: Callable[[str, int, str, str | None], dict[str, Any]]  # (logId, status, message, code)
     auth_status: int = 403  # for an AuthError
+    # the paths, when a prefix cannot tell them: contracts that share /v1 split it path by path
+    owns: Callable[[str], bool] | None = None
+
+    def serves(self, path: str) -> bool:
+        if self.owns is not None:
+            return self.owns(path)
+        return path == self.prefix or path.startswith(self.prefix + "/")
 
 
 DEFAULT_FACE = Face("/", 422, lambda log_id, status, message, code: {"detail": message})
@@ -85,7 +93,8 @@ def documented(model: type[BaseModel], *statuses: int) -> dict[int | str, dict[s
 _REASONS = {
     400: "Bad request",
     401: "Missing or invalid API key",
-    403: "Missing or invalid token",
+    403: "Missing or invalid token (or, on a pre-signed link, a bad or expired signature)",
+    404: "Not found",
     413: "Request body too large",
     422: "Invalid request",
     429: "Daily page quota reached",

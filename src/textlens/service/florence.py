@@ -13,7 +13,7 @@ import asyncio
 import json
 import logging
 import time
-from functools import partial
+from collections.abc import Awaitable, Callable
 from typing import Any, Literal
 
 from fastapi import APIRouter, Depends, Request
@@ -27,7 +27,7 @@ from ..render import draw_boxes
 from ..result import OCRResult
 from .encode import to_base64
 from .errors import DEFAULT_FACE, Detail, Face, documented
-from .host import Host, caller, host_of
+from .host import caller, host_of
 from .runner import Abandoned, JobControl
 from .uploads import charged_pages
 
@@ -105,63 +105,69 @@ async def predict(
 ) -> PredictionResponse:
     started = time.monotonic()
     host = host_of(request)
-    task = body.input.task
-    labels = [f"images[{i}]" for i in range(len(body.input.images))]
-    read = await asyncio.gather(
-        *(_read(host, text, label) for text, label in zip(body.input.images, labels))
-    )
-    inputs, counts = zip(
-        *(
-            charged_pages(item, label, host.config.max_num_input_imgs)
-            for item, label in zip(read, labels)
-        )
-    )
-    job = partial(
-        _ocr_inputs,
-        host.engine,
-        list(zip(labels, inputs)),
-        task,
-        body.input.include_image,
-        host.config.max_num_input_imgs,
-    )
-    results = await host.execute(request, token, sum(counts), job)
-    output = {"task": task, "total_pages": len(results), "results": results, "pages": results}
+    cap = host.config.max_num_input_imgs
+    inputs, pages = await read_inputs(body.input.images, host.read, cap)
+
+    def job(control: JobControl) -> str:
+        return ocr_output(host.engine, inputs, body.input, cap, control.check)
+
+    output = await host.execute(request, token, pages, job)
     return PredictionResponse(
         id=request.state.log_id,
-        output=json.dumps(output, ensure_ascii=False),
+        output=output,
         metrics={"predict_time": round(time.monotonic() - started, 3)},
     )
 
 
-async def _read(host: Host, text: str, label: str) -> bytes | TextlensError:
+Inputs = list[tuple[str, bytes | TextlensError]]  # (label, the file or why it is unreadable)
+
+
+async def read_inputs(
+    images: list[str], read: Callable[[str, str], Awaitable[bytes]], cap: int | None
+) -> tuple[Inputs, int]:
+    """Every image read by `read(text, label)`, or why it could not be (kept for its page's
+    error), and the pages they cost: counted here, before any OCR, so that they can be charged.
+    """
+    labels = [f"images[{i}]" for i in range(len(images))]
+    read_all = await asyncio.gather(
+        *(_read(read, text, label) for text, label in zip(images, labels))
+    )
+    charged = [charged_pages(item, label, cap) for item, label in zip(read_all, labels)]
+    inputs = [(label, item) for label, (item, _) in zip(labels, charged)]
+    return inputs, sum(pages for _, pages in charged)
+
+
+async def _read(
+    read: Callable[[str, str], Awaitable[bytes]], text: str, label: str
+) -> bytes | TextlensError:
     """The file's bytes, or the reason it could not be read (kept for that page's error)."""
     try:
-        return await host.read(text, label)
+        return await read(text, label)
     except TextlensError as exc:
         return exc
 
 
-def _ocr_inputs(
+def ocr_output(
     engine: OCR,
-    inputs: list[tuple[str, bytes | TextlensError]],
-    task: Task,
-    include_image: bool,
+    inputs: Inputs,
+    params: PredictionInput,
     cap: int | None,
-    control: JobControl,
-) -> list[dict]:
-    """Runs in the OCR thread: a page object per image or PDF page, failures included."""
+    between_pages: Callable[[], None],
+) -> str:
+    """Runs in the OCR thread: the deployment's output string, a page object per image or PDF
+    page, failures included. `between_pages` raises Abandoned to stop at a page boundary."""
     out: list[dict] = []
 
     def add(**fields: Any) -> None:
-        out.append(PageOutput(page=len(out) + 1, type=task, **fields).model_dump())
+        out.append(PageOutput(page=len(out) + 1, type=params.task, **fields).model_dump())
 
     for label, item in inputs:
         try:
             if isinstance(item, TextlensError):
                 raise item
             source = Source(name=label, data=item)
-            for _, result in engine.read([source], max_pdf_pages=cap, between_pages=control.check):
-                add(**_page_fields(result, task, include_image))
+            for _, result in engine.read([source], max_pdf_pages=cap, between_pages=between_pages):
+                add(**_page_fields(result, params.task, params.include_image))
         except Abandoned:
             raise
         except TextlensError as exc:
@@ -169,7 +175,8 @@ def _ocr_inputs(
         except Exception:  # a bug of ours on one input must not cost the others
             logger.exception("%s: unexpected error", label)
             add(error=f"{label}: internal error on this input")
-    return out
+    output = {"task": params.task, "total_pages": len(out), "results": out, "pages": out}
+    return json.dumps(output, ensure_ascii=False)
 
 
 def _page_fields(result: OCRResult, task: Task, include_image: bool) -> dict[str, object]:

@@ -19,6 +19,9 @@ from ..pipeline import OCR
 from . import uploads
 from .auth import TokenCheck
 from .fetch import Fetcher
+from .jobs.signing import Signer, load_key
+from .jobs.store import JobStore
+from .jobs.worker import JobWorker
 from .quota import QuotaBook
 from .runner import JobControl, Runner
 from .settings import ServiceConfig
@@ -33,7 +36,8 @@ _AUTHORIZATION = APIKeyHeader(
 
 
 class Host:
-    """One engine, its runner, the quota book and the URL fetcher of this process."""
+    """One engine (more when jobs ask for other model families), its runner, the quota book,
+    the URL fetcher, and the job store with this process's job worker."""
 
     def __init__(self, config: ServiceConfig, engine: OCR):
         self.config = config
@@ -50,6 +54,16 @@ class Host:
             if config.allow_url_inputs
             else None
         )
+        self._engines = {engine.settings.ocr_version: engine}
+        self.jobs = JobStore(config.jobs_dir, config.job_retention_s, config.job_lease_s)
+        self.signer = Signer(load_key(self.jobs.folder), config.result_url_ttl_s)
+        self.worker = JobWorker(self.jobs, self.runner.executor)  # the app adds the handlers
+
+    def engine_for(self, family: str) -> OCR:
+        """The engine of a model family, built on first use; called on the OCR thread only."""
+        if family not in self._engines:
+            self._engines[family] = OCR(**{**self.config.engine, "ocr_version": family})
+        return self._engines[family]
 
     async def read(self, text: str, label: str) -> bytes:
         """A file given as base64, a data URI or (when allowed) a URL."""

@@ -3,6 +3,9 @@
 Plain ASGI rather than Starlette's BaseHTTPMiddleware so that the body is counted as it arrives
 (a client that sends no Content-Length cannot slip past the limit) and so that an unexpected
 exception still becomes a JSON error in the endpoint's own format, never a stack trace.
+Most bodies are read whole before the endpoint runs; the uploads of documents of any size
+(`streamed` paths) pass through as they arrive, counted against their own, larger limit, so that
+a gigabyte PDF is spooled to disk by the endpoint and never held in memory.
 The log line names the request, its pages, its time and its status, and nothing it carried.
 """
 
@@ -11,8 +14,9 @@ from __future__ import annotations
 import logging
 import time
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Mapping
 
+from starlette.exceptions import HTTPException
 from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -26,13 +30,28 @@ class _ClientGone(Exception):
     pass
 
 
+class BodyTooLarge(HTTPException):
+    """Raised from a streamed body's receive() once it passes its limit: an HTTPException, so
+    that FastAPI and the app's handlers answer it as the 413 it is, in the path's format."""
+
+    def __init__(self, limit: int, setting: str):
+        super().__init__(413, f"request body larger than {limit} bytes ({setting})")
+
+
 class RequestGuard:
     """logId, 413 past max_bytes, one log line per request, 500 for anything unexpected."""
 
-    def __init__(self, app: ASGIApp, max_bytes: int, respond: ErrorResponder):
+    def __init__(
+        self,
+        app: ASGIApp,
+        max_bytes: int,
+        respond: ErrorResponder,
+        streamed: Mapping[str, int] | None = None,
+    ):
         self.app = app
         self.max_bytes = max_bytes
         self.respond = respond
+        self.streamed = dict(streamed or {})  # POST path -> its limit (max_job_bytes)
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -53,6 +72,12 @@ class RequestGuard:
             await self.respond(scope["path"], log_id, code, message)(scope, receive, watch)
 
         try:
+            limit = self.streamed.get(scope["path"]) if scope["method"] == "POST" else None
+            if limit is not None:
+                if _declared(scope) > limit:
+                    raise BodyTooLarge(limit, "max_job_bytes")
+                await self.app(scope, _counted(receive, limit), watch)
+                return
             body = await self._body(scope, receive)
             if body is None:
                 await fail(
@@ -62,6 +87,9 @@ class RequestGuard:
                 await self.app(scope, _replay(body, receive), watch)
         except _ClientGone:
             status = status or 499
+        except BodyTooLarge as exc:
+            if status == 0:
+                await fail(413, str(exc.detail))
         except Exception:
             logger.exception("logId=%s unexpected error", log_id)
             if status == 0:
@@ -79,9 +107,8 @@ class RequestGuard:
 
     async def _body(self, scope: Scope, receive: Receive) -> bytes | None:
         """The whole body, or None as soon as it is known to be too large."""
-        for name, value in scope["headers"]:
-            if name == b"content-length" and value.isdigit() and int(value) > self.max_bytes:
-                return None
+        if _declared(scope) > self.max_bytes:
+            return None
         chunks, size = [], 0
         while True:
             message = await receive()
@@ -94,6 +121,29 @@ class RequestGuard:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 return b"".join(chunks)
+
+
+def _declared(scope: Scope) -> int:
+    """The Content-Length the client declared, 0 when it declared none."""
+    for name, value in scope["headers"]:
+        if name == b"content-length" and value.isdigit():
+            return int(value)
+    return 0
+
+
+def _counted(receive: Receive, limit: int) -> Callable[[], Awaitable[Message]]:
+    """A receive() that passes the body through and raises BodyTooLarge past `limit`."""
+    size = 0
+
+    async def counted() -> Message:
+        nonlocal size
+        message = await receive()
+        size += len(message.get("body", b""))
+        if size > limit:
+            raise BodyTooLarge(limit, "max_job_bytes")
+        return message
+
+    return counted
 
 
 def _replay(body: bytes, receive: Receive) -> Callable[[], Awaitable[Message]]:

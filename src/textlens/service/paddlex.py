@@ -14,6 +14,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit
 
 from fastapi import APIRouter, Depends, Request
+from PIL import Image
 from pydantic import BaseModel, Field
 
 from ..config import Settings, with_call_overrides
@@ -53,17 +54,9 @@ class InferenceParams(BaseModel):
     )
 
 
-class OcrRequest(BaseModel):
-    """The request body of seed 002 (PP-OCRv5 hosted API) and PaddleX serving."""
+class OcrOptions(BaseModel):
+    """The pipeline options of seed 002's /ocr body, also a job's `optionalPayload`."""
 
-    file: str = Field(
-        description="URL of an image or PDF (when the server allows URLs), or "
-        "the file's base64. PDFs are read up to max_num_input_imgs "
-        "pages (10 unless the server lifts it)."
-    )
-    fileType: Literal[0, 1] | None = Field(
-        None, description="0 PDF, 1 image; inferred from the URL or the bytes when absent"
-    )
     useDocOrientationClassify: bool | None = None
     useDocUnwarping: bool | None = None
     useTextlineOrientation: bool | None = None
@@ -92,6 +85,19 @@ class OcrRequest(BaseModel):
             values["text_det_limit_side_len"] = self.inferenceParams.maxLongSide
             values["text_det_limit_type"] = self.textDetLimitType or "max"
         return {k: v for k, v in values.items() if v is not None}
+
+
+class OcrRequest(OcrOptions):
+    """The request body of seed 002 (PP-OCRv5 hosted API) and PaddleX serving."""
+
+    file: str = Field(
+        description="URL of an image or PDF (when the server allows URLs), or "
+        "the file's base64. PDFs are read up to max_num_input_imgs "
+        "pages (10 unless the server lifts it)."
+    )
+    fileType: Literal[0, 1] | None = Field(
+        None, description="0 PDF, 1 image; inferred from the URL or the bytes when absent"
+    )
 
 
 _OVERRIDES = {
@@ -215,15 +221,24 @@ def _ocr_file(
 
 
 def _page(result: OCRResult, visualize: bool) -> OcrPage:
-    pruned = {k: v for k, v in result.json["res"].items() if k not in _PRUNED}
     if not visualize:
-        return OcrPage(prunedResult=pruned)
-    images = result.img
-    preprocessed = images.get("preprocessed_img")
+        return OcrPage(prunedResult=pruned(result))
+    encoded = {key: to_base64(image, "JPEG") for key, image in page_images(result).items()}
+    return OcrPage(prunedResult=pruned(result), **encoded)
+
+
+def pruned(result: OCRResult) -> dict[str, Any]:
+    """prunedResult: the page's `res` JSON without input_path and page_index."""
+    return {k: v for k, v in result.json["res"].items() if k not in _PRUNED}
+
+
+def page_images(result: OCRResult) -> dict[str, Image.Image]:
+    """A page's pictures by their OcrPage field (docPreprocessingImage only when a document
+    preprocessing stage ran)."""
+    drawn = result.img
+    images = {"ocrImage": drawn["ocr_res_img"]}
+    if "preprocessed_img" in drawn:
+        images["docPreprocessingImage"] = drawn["preprocessed_img"]
     source = result.input_image if result.input_image is not None else result.image
-    return OcrPage(
-        prunedResult=pruned,
-        ocrImage=to_base64(images["ocr_res_img"], "JPEG"),
-        docPreprocessingImage=to_base64(preprocessed, "JPEG") if preprocessed else None,
-        inputImage=to_base64(to_pil(source), "JPEG"),
-    )
+    images["inputImage"] = to_pil(source)
+    return images

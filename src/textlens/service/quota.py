@@ -9,17 +9,17 @@ SHA-256 digests, never in clear.
 from __future__ import annotations
 
 import hashlib
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from .errors import ServiceError
+from .sqlite import connection, prepare, transaction
 
 _SCHEMA = """CREATE TABLE IF NOT EXISTS usage (
     token_sha256 TEXT NOT NULL,
     day TEXT NOT NULL,
     pages INTEGER NOT NULL,
-    PRIMARY KEY (token_sha256, day))"""
+    PRIMARY KEY (token_sha256, day));"""
 
 
 class QuotaExceeded(ServiceError):
@@ -42,57 +42,38 @@ class QuotaBook:
     """Pages used per token per UTC day."""
 
     def __init__(self, path: str | Path, daily_limit: int):
-        self.path = Path(path).expanduser()
+        self.path = prepare(path, _SCHEMA)
         self.daily_limit = daily_limit
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        db = self._connect()
-        try:
-            db.execute("PRAGMA journal_mode=WAL")  # readers never wait for a writer
-            db.execute(_SCHEMA)
-        finally:
-            db.close()
-
-    def _connect(self) -> sqlite3.Connection:
-        # One short-lived connection per call: calls come from several threads and processes.
-        return sqlite3.connect(self.path, timeout=30, isolation_level=None)
-
-    @staticmethod
-    def _key(token: str) -> str:
-        return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
     def charge(self, token: str, pages: int, now: datetime | None = None) -> int:
         """Take `pages` from the token's day and return what is left; QuotaExceeded if short."""
         now = now or datetime.now(UTC)
-        day, key = now.date().isoformat(), self._key(token)
-        db = self._connect()
-        try:
-            db.execute("BEGIN IMMEDIATE")
+        day, key = now.date().isoformat(), token_key(token)
+        with transaction(self.path) as db:
             row = db.execute(
                 "SELECT pages FROM usage WHERE token_sha256 = ? AND day = ?", (key, day)
             ).fetchone()
             used = row[0] if row else 0
             if used + pages > self.daily_limit:
-                db.execute("ROLLBACK")
                 raise QuotaExceeded(pages, used, self.daily_limit, now)
             db.execute(
                 "INSERT INTO usage (token_sha256, day, pages) VALUES (?, ?, ?) "
                 "ON CONFLICT (token_sha256, day) DO UPDATE SET pages = pages + ?",
                 (key, day, pages, pages),
             )
-            db.execute("COMMIT")
-            return self.daily_limit - used - pages
-        finally:
-            db.close()
+        return self.daily_limit - used - pages
 
     def used(self, token: str, now: datetime | None = None) -> int:
         """Pages the token has used on the (UTC) day of `now`."""
         day = (now or datetime.now(UTC)).date().isoformat()
-        db = self._connect()
-        try:
+        with connection(self.path) as db:
             row = db.execute(
                 "SELECT pages FROM usage WHERE token_sha256 = ? AND day = ?",
-                (self._key(token), day),
+                (token_key(token), day),
             ).fetchone()
-        finally:
-            db.close()
         return row[0] if row else 0
+
+
+def token_key(token: str) -> str:
+    """How a token is stored: its SHA-256, never the token itself."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()

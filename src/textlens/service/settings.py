@@ -20,9 +20,16 @@ from .errors import describe_validation
 ENV_VAR = "TEXTLENS_SERVICE_CONFIG"
 
 
+def _state_dir() -> Path:
+    return Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state") / "textlens"
+
+
 def _default_quota_db() -> str:
-    state = Path(os.environ.get("XDG_STATE_HOME") or Path.home() / ".local" / "state")
-    return str(state / "textlens" / "quota.sqlite3")
+    return str(_state_dir() / "quota.sqlite3")
+
+
+def _default_jobs_dir() -> str:
+    return str(_state_dir() / "jobs")
 
 
 class ServiceConfig(BaseModel):
@@ -56,6 +63,29 @@ class ServiceConfig(BaseModel):
     )
     url_timeout_s: float = Field(20.0, gt=0, description="time limit for fetching one URL")
     visualize: bool = Field(True, description="/ocr images when a request does not say")
+    jobs_dir: str = Field(
+        default_factory=_default_jobs_dir,
+        description="folder of the job store: its SQLite file, uploaded files, results, "
+        "and the key that signs result URLs",
+    )
+    max_job_bytes: int = Field(
+        1024 * 1024 * 1024, ge=1, description="largest file a job (or /v1/files) accepts"
+    )
+    max_jobs_per_token: int = Field(
+        20, ge=1, description="unfinished jobs a token may hold; more get 429"
+    )
+    job_retention_s: float = Field(
+        86400.0, gt=0, description="how long a finished job and its files are kept"
+    )
+    result_url_ttl_s: float = Field(
+        3600.0, gt=0, description="lifetime of a pre-signed result or image URL"
+    )
+    job_lease_s: float = Field(
+        30.0,
+        gt=0,
+        description="a running job whose worker has not renewed it for this long is resumed "
+        "by another worker (or after a restart)",
+    )
     engine: dict[str, Any] = Field(
         default_factory=dict, description="OCR(...) parameters, e.g. ocr_version, cpu_threads"
     )

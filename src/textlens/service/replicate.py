@@ -1,0 +1,643 @@
+"""Replicate's HTTP API for the Florence-2 OCR deployment (seed 000): Replicate's own client
+(`replicate.Client(base_url=...)`) runs it here by changing only its base URL.
+
+The prediction is POST /predictions's, input and output string alike (florence.read_inputs and
+florence.ocr_output); what differs is when. A prediction is read, admitted to this worker's
+queue (503 when full) and charged its pages (429 over quota) at creation, answered at once
+(201, `starting`), then run in the background on the worker's one OCR thread, interleaved with
+every other request; predictions.PredictionStore keeps its state, so any worker answers for it.
+It is held to request_timeout_s from its creation, as the same input sent to POST /predictions.
+
+`Prefer: wait` (60 s) or `Prefer: wait=n` (1 to 60) holds the answer until the prediction ends
+or the time is up. An unfinished prediction is then answered as `starting`, whether or not it is
+processing, as Replicate does: the client's run() takes any other status as final, and would
+return no output instead of polling for it.
+
+One engine answers every `owner/name` and every version id that Replicate's naming allows
+(lowercase letters, digits, `-`, `_`, `.`), as the OpenAI face answers every model name: a
+prediction records the ones it was created with, and `replicate.run("any/name:latest")` works
+as the deployment's own example writes it.
+
+Files: POST /v1/files stores an upload (predictions.FileStore) and answers its `urls.get`. An
+input naming `<any host>/v1/files/<id>` is read from that store, never fetched (a Replicate file
+URL needs Replicate's token, so fetching one could never be what a client meant), whatever
+allow_url_inputs says: that is how the client sends a local file by default. Inline inputs are
+shown in the prediction's `input` by their size, not repeated in every poll.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import json
+import logging
+import mimetypes
+import re
+import time
+from collections.abc import Callable
+from datetime import UTC, datetime
+from functools import partial
+from http import HTTPStatus
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Depends, Header, Path, Request, Response
+from pydantic import BaseModel, Field
+from starlette.datastructures import UploadFile
+from starlette.exceptions import HTTPException
+
+from .. import __version__
+from ..errors import InputError
+from ..pipeline import OCR
+from . import florence
+from .errors import Face, ServiceError, documented
+from .fetch import is_url
+from .host import Host, caller, host_of
+from .openai import model_id
+from .predictions import (
+    UNFINISHED,
+    FileStore,
+    Prediction,
+    PredictionStore,
+    Status,
+    StoredFile,
+)
+from .quota import token_key
+from .runner import Abandoned, JobControl, Slot
+
+router = APIRouter(tags=["Replicate-compatible"])
+logger = logging.getLogger(__name__)
+
+FILES_PATH = "/v1/files"
+MODEL = "textlens/florence-2-ocr"  # the model of a prediction whose version names none
+COG_VERSION = "0.9.0"  # of the schema's shape; >= 0.3.9, so no output is taken as an iterator
+MAX_WAIT_S = 60
+WAIT_MARGIN_S = 0.25  # the client reads for wait + 0.5 s: answer inside that
+
+_FILE_URL = re.compile(r"https?://[^/?#]+(?:/[^?#]*)?/v1/files/(?P<id>[a-z0-9]+)")
+_PREFER_WAIT = re.compile(r"(?:^|[\s,;])wait(?:\s*=\s*(?P<seconds>\d{1,6}))?(?=$|[\s,;])", re.I)
+NAME = r"[a-z0-9][a-z0-9._-]{0,99}"  # Replicate's rule for owners, models (and our versions)
+_VERSION_REF = re.compile(rf"(?:(?P<model>{NAME}/{NAME})(?::(?P<id>{NAME}))?|(?P<bare>{NAME}))")
+_TITLES = {401: "Unauthenticated", 404: "Not found", 422: "Input validation failed"}
+# not-found messages echo no id: nothing a client sent is reflected into an answer
+_NO_FILE = "no such file here (unknown, deleted, expired, or another token's)"
+_STARTED = time.time()
+_RUNNING: set[asyncio.Task] = set()  # this worker's predictions in flight: asyncio holds
+# only weak references to tasks, and one collected mid-run would vanish without a trace
+
+
+def _owns(path: str) -> bool:
+    """/v1/predictions..., /v1/files... and /v1/models/{owner}/{name}...; the rest of /v1
+    (/v1/models, /v1/models/{id}, /v1/chat/completions) is the OpenAI face's."""
+    parts = path.strip("/").split("/")
+    if len(parts) < 2 or parts[0] != "v1":
+        return False
+    return parts[1] in ("predictions", "files") or (parts[1] == "models" and len(parts) >= 4)
+
+
+def _problem(log_id: str, status: int, message: str, code: str | None) -> dict[str, Any]:
+    """RFC 7807 problem details, which the client's ReplicateError reads."""
+    try:
+        title = _TITLES.get(status) or HTTPStatus(status).phrase
+    except ValueError:  # no standard status (499: the client went away)
+        title = "Error"
+    return {"title": title, "detail": message, "status": status, "instance": f"urn:uuid:{log_id}"}
+
+
+FACE = Face("/v1", 422, _problem, auth_status=401, owns=_owns)
+
+
+class Problem(BaseModel):
+    title: str
+    detail: str
+    status: int
+    instance: str = Field(description="urn:uuid:<logId> of the request, as in the server log")
+
+
+class ModelPredictionRequest(BaseModel):
+    input: florence.PredictionInput
+    webhook: str | None = Field(None, description="accepted; this server sends no webhooks")
+    webhook_completed: str | None = Field(None, description="accepted; not called")
+    webhook_events_filter: list[str] | None = Field(None, description="accepted; not used")
+    stream: bool | None = Field(None, description="accepted; the output is not streamed")
+
+
+class VersionPredictionRequest(ModelPredictionRequest):
+    version: str = Field(
+        pattern=f"^{_VERSION_REF.pattern}$",
+        description="a version id, `owner/name` or `owner/name:id`: any names this engine",
+    )
+
+
+class PredictionUrls(BaseModel):
+    get: str
+    cancel: str
+
+
+class PredictionBody(BaseModel):
+    id: str
+    model: str = Field(description="owner/name")
+    version: str
+    input: dict[str, Any]
+    output: str | None = Field(
+        description="once succeeded: the JSON string POST /predictions gives"
+    )
+    logs: str = ""
+    error: str | None
+    status: Status
+    created_at: str
+    started_at: str | None
+    completed_at: str | None
+    urls: PredictionUrls
+    metrics: dict[str, float] = Field(description="predict_time, total_time once finished")
+
+
+class VersionBody(BaseModel):
+    id: str
+    created_at: str
+    cog_version: str
+    openapi_schema: dict[str, Any]
+
+
+class VersionPage(BaseModel):
+    previous: str | None = None
+    next: str | None = None
+    results: list[VersionBody]
+
+
+class ModelBody(BaseModel):
+    url: str
+    owner: str
+    name: str
+    description: str
+    visibility: Literal["public"] = "public"
+    github_url: str | None = None
+    paper_url: str | None = None
+    license_url: str | None = None
+    run_count: int = Field(default=0, description="not counted")
+    cover_image_url: str | None = None
+    default_example: None = None
+    latest_version: VersionBody
+
+
+class FileUrls(BaseModel):
+    get: str = Field(description="name it in a prediction's input to read the file")
+
+
+class FileBody(BaseModel):
+    id: str
+    name: str
+    content_type: str
+    size: int
+    etag: str
+    checksums: dict[str, str]
+    metadata: dict[str, Any]
+    created_at: str
+    expires_at: str
+    urls: FileUrls
+
+
+Name = Annotated[
+    str, Path(pattern=f"^{NAME}$", description="lowercase letters, digits, `-`, `_`, `.`")
+]
+_WAIT = Header(
+    None,
+    description="`wait` (60 s) or `wait=n` (1 to 60 s): answer once the prediction ends or the "
+    "time is up (then as `starting`)",
+)
+_OPENAPI_SCHEMA = {
+    "openapi": "3.0.2",
+    "info": {"title": "Cog", "version": "0.1.0"},
+    "paths": {},
+    "components": {
+        "schemas": {
+            "Input": {**florence.PredictionInput.model_json_schema(), "title": "Input"},
+            "Output": {
+                "title": "Output",
+                "type": "string",
+                "description": 'JSON string: {"task", "total_pages", "results": [page], '
+                '"pages": [page]}',
+            },
+        }
+    },
+}
+_MULTIPART = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            "multipart/form-data": {
+                "schema": {
+                    "type": "object",
+                    "required": ["content"],
+                    "properties": {
+                        "content": {"type": "string", "format": "binary"},
+                        "metadata": {"type": "string", "description": "a JSON object"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+class _Stores:
+    """This worker's handles on the prediction and file stores (shared by all workers)."""
+
+    def __init__(self, host: Host):
+        config = host.config
+        self.predictions = PredictionStore(
+            config.jobs_dir, config.job_retention_s, config.job_lease_s
+        )
+        self.files = FileStore(config.jobs_dir, config.job_retention_s)
+
+    def sweep(self) -> None:
+        self.predictions.sweep()
+        self.files.sweep()
+
+
+def _stores(request: Request) -> _Stores:
+    state = request.app.state
+    if not hasattr(state, "replicate_stores"):
+        state.replicate_stores = _Stores(host_of(request))
+    return state.replicate_stores
+
+
+def _owner(token: str | None) -> str:
+    return "" if token is None else token_key(token)
+
+
+def version_id(engine: OCR) -> str:
+    """The one version: this release of textlens with its engine's models."""
+    return hashlib.sha256(f"textlens {__version__} {model_id(engine)}".encode()).hexdigest()
+
+
+def wait_seconds(prefer: str | None) -> float | None:
+    """How long `Prefer: wait[=n]` asks to hold the answer; None when it asks for no wait."""
+    match = _PREFER_WAIT.search(prefer or "")
+    if match is None:
+        return None
+    return min(max(int(match["seconds"] or MAX_WAIT_S), 1), MAX_WAIT_S)
+
+
+def _iso(moment: float) -> str:
+    return datetime.fromtimestamp(moment, UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+@router.post(
+    "/v1/predictions",
+    status_code=201,
+    response_model=PredictionBody,
+    summary="Create a prediction (Replicate)",
+    responses=documented(Problem, 401, 413, 422, 429, 503),
+)
+async def create_prediction(
+    body: VersionPredictionRequest,
+    request: Request,
+    prefer: str | None = _WAIT,
+    token: str | None = Depends(caller),
+) -> PredictionBody:
+    ref = _VERSION_REF.fullmatch(body.version)
+    assert ref is not None  # the field's pattern
+    model = ref["model"] or MODEL
+    version = ref["id"] or ref["bare"] or version_id(host_of(request).engine)
+    return await _create(request, token, model, version, body.input, prefer)
+
+
+@router.post(
+    "/v1/models/{owner}/{name}/predictions",
+    status_code=201,
+    response_model=PredictionBody,
+    summary="Create a prediction of a model (Replicate)",
+    responses=documented(Problem, 401, 413, 422, 429, 503),
+)
+async def create_model_prediction(
+    owner: Name,
+    name: Name,
+    body: ModelPredictionRequest,
+    request: Request,
+    prefer: str | None = _WAIT,
+    token: str | None = Depends(caller),
+) -> PredictionBody:
+    version = version_id(host_of(request).engine)
+    return await _create(request, token, f"{owner}/{name}", version, body.input, prefer)
+
+
+@router.get(
+    "/v1/predictions/{prediction_id}",
+    response_model=PredictionBody,
+    summary="Get a prediction (Replicate)",
+    responses=documented(Problem, 401, 404, 422),
+)
+async def get_prediction(
+    prediction_id: str, request: Request, token: str | None = Depends(caller)
+) -> PredictionBody:
+    store = _stores(request).predictions
+    found = await asyncio.to_thread(store.get, prediction_id, _owner(token))
+    return _prediction_body(request, _found(found))
+
+
+@router.post(
+    "/v1/predictions/{prediction_id}/cancel",
+    response_model=PredictionBody,
+    summary="Cancel a prediction (Replicate)",
+    responses=documented(Problem, 401, 404, 422),
+)
+async def cancel_prediction(
+    prediction_id: str, request: Request, token: str | None = Depends(caller)
+) -> PredictionBody:
+    store = _stores(request).predictions
+    found = await asyncio.to_thread(store.cancel, prediction_id, _owner(token))
+    return _prediction_body(request, _found(found))
+
+
+@router.get(
+    "/v1/models/{owner}/{name}",
+    response_model=ModelBody,
+    summary="The model (Replicate): every owner/name is this engine",
+    responses=documented(Problem, 401, 422),
+)
+async def get_model(
+    owner: Name, name: Name, request: Request, token: str | None = Depends(caller)
+) -> ModelBody:
+    engine = host_of(request).engine
+    return ModelBody(
+        url=str(request.url_for("get_model", owner=owner, name=name)),
+        owner=owner,
+        name=name,
+        description="Florence-2 Advanced OCR, offline: the text and line boxes of up to "
+        f"{florence.MAX_IMAGES} images a prediction; the output is a JSON string",
+        latest_version=_version(version_id(engine)),
+    )
+
+
+@router.get(
+    "/v1/models/{owner}/{name}/versions",
+    response_model=VersionPage,
+    summary="The model's versions (Replicate): one",
+    responses=documented(Problem, 401, 422),
+)
+async def list_versions(
+    owner: Name, name: Name, request: Request, token: str | None = Depends(caller)
+) -> VersionPage:
+    return VersionPage(results=[_version(version_id(host_of(request).engine))])
+
+
+@router.get(
+    "/v1/models/{owner}/{name}/versions/{version}",
+    response_model=VersionBody,
+    summary="A version (Replicate): every id is this engine",
+    responses=documented(Problem, 401, 422),
+)
+async def get_version(
+    owner: Name, name: Name, version: Name, token: str | None = Depends(caller)
+) -> VersionBody:
+    return _version(version)
+
+
+@router.post(
+    FILES_PATH,
+    status_code=201,
+    response_model=FileBody,
+    summary="Upload a file for prediction inputs (Replicate)",
+    responses=documented(Problem, 401, 413, 422),
+    openapi_extra=_MULTIPART,
+)
+async def create_file(request: Request, token: str | None = Depends(caller)) -> FileBody:
+    try:
+        form = await request.form()  # file parts are spooled to disk, not held in memory
+    except HTTPException as exc:
+        if exc.status_code != 400:  # 413 past max_job_bytes, as counted by RequestGuard
+            raise
+        raise ServiceError(
+            422, f"the body is not a readable multipart form ({exc.detail})"
+        ) from None
+    try:
+        for field in ("content", "metadata"):
+            if len(form.getlist(field)) > 1:
+                raise ServiceError(422, f"{field}: given more than once")
+        content = form.get("content")
+        if not isinstance(content, UploadFile):
+            raise ServiceError(422, "content: a file part is required (multipart/form-data)")
+        metadata = _metadata(form.get("metadata"))
+        name = content.filename or "file"
+        kind = content.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
+        files = _stores(request).files
+        stored = await asyncio.to_thread(
+            files.add, _owner(token), name, kind, content.file, metadata
+        )
+    finally:
+        await form.close()
+    await asyncio.to_thread(_stores(request).sweep)
+    return _file_body(request, stored)
+
+
+@router.get(
+    f"{FILES_PATH}/{{file_id}}",
+    response_model=FileBody,
+    summary="An uploaded file's record (Replicate)",
+    responses=documented(Problem, 401, 404, 422),
+)
+async def get_file(file_id: str, request: Request, token: str | None = Depends(caller)) -> FileBody:
+    found = await asyncio.to_thread(_stores(request).files.get, file_id, _owner(token))
+    if found is None:
+        raise ServiceError(404, _NO_FILE)
+    return _file_body(request, found)
+
+
+@router.delete(
+    f"{FILES_PATH}/{{file_id}}",
+    status_code=204,
+    response_class=Response,
+    summary="Delete an uploaded file (Replicate)",
+    responses=documented(Problem, 401, 404, 422),
+)
+async def delete_file(
+    file_id: str, request: Request, token: str | None = Depends(caller)
+) -> Response:
+    if not await asyncio.to_thread(_stores(request).files.delete, file_id, _owner(token)):
+        raise ServiceError(404, _NO_FILE)
+    return Response(status_code=204)
+
+
+async def _create(
+    request: Request,
+    token: str | None,
+    model: str,
+    version: str,
+    params: florence.PredictionInput,
+    prefer: str | None,
+) -> PredictionBody:
+    """Read, admit, charge and record a prediction, start it, and wait if asked to."""
+    host, stores, owner = host_of(request), _stores(request), _owner(token)
+    cap = host.config.max_num_input_imgs
+    inputs, pages = await florence.read_inputs(
+        params.images, partial(_read, host, stores.files, owner), cap
+    )
+    request.state.pages = pages
+    slot = host.runner.admit()  # before the charge, as Host.execute: a busy server bills nothing
+    try:
+        if host.quota is not None and token is not None:
+            await asyncio.to_thread(host.quota.charge, token, pages)
+        await asyncio.to_thread(stores.sweep)
+        prediction = await asyncio.to_thread(
+            stores.predictions.create, owner, model, version, _shown(params)
+        )
+    except BaseException:
+        slot.close()
+        raise
+    job = partial(_job, host.engine, stores.predictions, prediction.id, inputs, params, cap)
+    deadline = time.monotonic() + host.config.request_timeout_s
+    task = asyncio.create_task(
+        _run(stores.predictions, slot, prediction.id, job, deadline, host.config.job_lease_s / 3)
+    )
+    _RUNNING.add(task)
+    task.add_done_callback(_RUNNING.discard)
+    wait = wait_seconds(prefer)
+    if wait is None:
+        return _prediction_body(request, prediction)
+    left = request.state.started + wait - WAIT_MARGIN_S - time.monotonic()
+    await asyncio.wait({task}, timeout=max(0.0, left))
+    now = await asyncio.to_thread(stores.predictions.get, prediction.id, owner)
+    body = _prediction_body(request, now or prediction)
+    if body.status in UNFINISHED:
+        body.status = "starting"  # see the module's docstring
+    return body
+
+
+async def _read(host: Host, files: FileStore, owner: str, text: str, label: str) -> bytes:
+    """An input: a file of ours named by its URL, or whatever POST /predictions accepts."""
+    match = _FILE_URL.fullmatch(text.strip())
+    if match is None:
+        return await host.read(text, label)
+    data = await asyncio.to_thread(files.read, match["id"], owner)
+    if data is None:
+        raise InputError(f"{label}: {_NO_FILE}")
+    if not data:
+        raise InputError(f"{label}: the file is empty")
+    return data
+
+
+def _job(
+    engine: OCR,
+    store: PredictionStore,
+    prediction_id: str,
+    inputs: florence.Inputs,
+    params: florence.PredictionInput,
+    cap: int | None,
+    control: JobControl,
+) -> str:
+    """Runs in the OCR thread: the output string, unless the prediction is canceled first."""
+    if not store.start(prediction_id):
+        raise Abandoned  # canceled while it waited for the thread
+
+    def between_pages() -> None:
+        control.check()  # its deadline
+        if store.stopped(prediction_id):
+            raise Abandoned
+
+    return florence.ocr_output(engine, inputs, params, cap, between_pages)
+
+
+async def _run(
+    store: PredictionStore,
+    slot: Slot,
+    prediction_id: str,
+    job: Callable[[JobControl], str],
+    deadline: float,
+    beat_s: float,
+) -> None:
+    """The background life of one prediction: run its job, beat while it runs, record its end."""
+    running = asyncio.ensure_future(slot.run(job, deadline))
+    output: str | None = None
+    error: str | None = None
+    try:
+        while (await asyncio.wait({running}, timeout=beat_s))[1]:
+            await asyncio.to_thread(store.beat, prediction_id)
+        output = running.result()
+    except ServiceError as exc:  # past its deadline, or stopped (canceled: finish tells)
+        error = exc.message
+    except Exception:
+        logger.exception("prediction %s: unexpected error", prediction_id)
+        error = f"internal error (prediction {prediction_id}; see the server log)"
+    finally:
+        slot.close()
+    await asyncio.to_thread(store.finish, prediction_id, output, error)
+
+
+def _shown(params: florence.PredictionInput) -> dict[str, Any]:
+    """The input as the prediction shows it: URLs as given, inline files by their size."""
+    given = params.model_dump(exclude_unset=True)
+    given["images"] = [
+        text if is_url(text) else f"<inline file: {len(text)} characters>" for text in params.images
+    ]
+    return given
+
+
+def _metadata(field: Any) -> dict[str, Any]:
+    if field is None:
+        return {}
+    try:
+        metadata = json.loads(field) if isinstance(field, str) else None
+    except ValueError:
+        metadata = None
+    if not isinstance(metadata, dict):
+        raise ServiceError(422, "metadata: must be a JSON object")
+    return metadata
+
+
+def _found(prediction: Prediction | None) -> Prediction:
+    if prediction is None:
+        raise ServiceError(
+            404,
+            "no such prediction here (unknown, another token's, or finished more than "
+            "job_retention_s ago)",
+        )
+    return prediction
+
+
+def _prediction_body(request: Request, p: Prediction) -> PredictionBody:
+    metrics: dict[str, float] = {}
+    if p.completed_at is not None:
+        if p.started_at is not None:
+            metrics["predict_time"] = round(p.completed_at - p.started_at, 3)
+        metrics["total_time"] = round(p.completed_at - p.created_at, 3)
+    return PredictionBody(
+        id=p.id,
+        model=p.model,
+        version=p.version,
+        input=p.input,
+        output=p.output,
+        error=p.error,
+        status=p.status,
+        created_at=_iso(p.created_at),
+        started_at=None if p.started_at is None else _iso(p.started_at),
+        completed_at=None if p.completed_at is None else _iso(p.completed_at),
+        urls=PredictionUrls(
+            get=str(request.url_for("get_prediction", prediction_id=p.id)),
+            cancel=str(request.url_for("cancel_prediction", prediction_id=p.id)),
+        ),
+        metrics=metrics,
+    )
+
+
+def _version(version: str) -> VersionBody:
+    return VersionBody(
+        id=version,
+        created_at=_iso(_STARTED),
+        cog_version=COG_VERSION,
+        openapi_schema=_OPENAPI_SCHEMA,
+    )
+
+
+def _file_body(request: Request, f: StoredFile) -> FileBody:
+    return FileBody(
+        id=f.id,
+        name=f.name,
+        content_type=f.content_type,
+        size=f.size,
+        etag=f.md5,
+        checksums={"sha256": f.sha256, "md5": f.md5},
+        metadata=f.metadata,
+        created_at=_iso(f.created_at),
+        expires_at=_iso(f.expires_at),
+        urls=FileUrls(get=str(request.url_for("get_file", file_id=f.id))),
+    )

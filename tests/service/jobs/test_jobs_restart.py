@@ -1,0 +1,72 @@
+"""A server killed mid-job (SIGKILL: nothing is cleaned up) and started again finishes the job,
+every page exactly once, resuming after the last page it had stored."""
+
+from __future__ import annotations
+
+import signal
+import time
+
+import httpx
+import pytest
+
+pytestmark = pytest.mark.slow
+
+
+def _status(client, job_id: str) -> dict:
+    answer = client.get(f"/api/v2/ocr/jobs/{job_id}")
+    assert answer.status_code == 200, answer.text
+    return answer.json()["data"]
+
+
+def test_a_killed_server_resumes_its_job(launch, tmp_path_factory, paddleocr_api, long_pdf):
+    folder = tmp_path_factory.mktemp("restart-store")
+    server = launch("restart", tokens=["t"], jobs_dir=str(folder), job_lease_s=2)
+    with paddleocr_api.PaddleOCRClient(token="t", base_url=server.url) as client:
+        job = client.submit_ocr(
+            file_path=str(long_pdf), options=paddleocr_api.OCROptions(visualize=False)
+        )
+    with server.client("t") as http:
+        deadline = time.monotonic() + 120
+        while _status(http, job.job_id)["extractProgress"]["extractedPages"] < 3:
+            assert time.monotonic() < deadline, "the job made no progress"
+            time.sleep(0.1)
+    assert server.process is not None
+    server.process.send_signal(signal.SIGKILL)
+    server.process.wait()
+    with server.client("t") as http, pytest.raises(httpx.TransportError):
+        http.get("/health")
+
+    server.start()
+    with server.client("t") as http:
+        resumed = _status(http, job.job_id)["extractProgress"]["extractedPages"]
+    assert resumed >= 3  # nothing stored before the kill is read again
+    with paddleocr_api.PaddleOCRClient(token="t", base_url=server.url) as client:
+        result = client.wait_ocr_result(job)
+        status = client.get_status(job.job_id)
+    assert status.progress.extracted_pages == status.progress.total_pages == 12
+    assert len(result.pages) == 12
+    # the PDF is the same two pages six times: every page in its place, each read once
+    texts = [page.pruned_result["rec_texts"] for page in result.pages]
+    assert "INVOICE No. 2024-0117" in texts[0] and "TERMS AND CONDITIONS" in texts[1]
+    assert texts == [texts[0], texts[1]] * 6
+
+
+def test_jobs_run_on_any_worker_and_answer_from_every_one(
+    launch, tmp_path_factory, paddleocr_api, pdf_path
+):
+    folder = tmp_path_factory.mktemp("two-workers-store")
+    server = launch("two-workers", workers=2, tokens=["t"], jobs_dir=str(folder))
+    with paddleocr_api.PaddleOCRClient(token="t", base_url=server.url) as client:
+        jobs = [
+            client.submit_ocr(
+                file_path=str(pdf_path), options=paddleocr_api.OCROptions(visualize=False)
+            )
+            for _ in range(4)
+        ]
+        results = [client.wait_ocr_result(job) for job in jobs]
+    texts = [[page.pruned_result["rec_texts"] for page in result.pages] for result in results]
+    assert len(texts[0]) == 3 and all(t == texts[0] for t in texts)
+    with server.client("t") as http:  # polled over many connections: each worker knows them
+        for job in jobs:
+            for _ in range(4):
+                assert _status(http, job.job_id)["state"] == "done"
