@@ -63,6 +63,8 @@ class Source:
     image: object | None = None  # numpy array or PIL image
     # 0-based pages (PDF) or frames (image) to read, in this order; None reads them all
     selection: tuple[int, ...] | None = None
+    # how messages name it when its path is not one the user knows (a server's copy of an upload)
+    alias: str | None = None
 
     def read(self) -> bytes:
         if self.data is not None:
@@ -71,11 +73,11 @@ class Source:
         try:
             return Path(self.path).read_bytes()
         except OSError as exc:
-            raise InputError(f"{self.path}: cannot read file ({exc.strerror or exc})") from None
+            raise InputError(f"{self.label}: cannot read file ({exc.strerror or exc})") from None
 
     @property
     def label(self) -> str:
-        return self.path or self.name
+        return self.alias or self.path or self.name
 
 
 def expand(inputs: object) -> list[Source]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import re
+import time
 
 from textlens.cli import main
 
@@ -38,7 +39,10 @@ def test_workers_each_run_their_own_engine(launch, blank_pdf):
     with server.client() as client:
         for _ in range(4):
             assert client.post("/ocr", json={"file": page, "visualize": False}).status_code == 200
+    deadline = time.monotonic() + 120  # /health answers once the first worker is up
+    while server.log().count("Application startup complete") < 2:  # one engine each
+        assert time.monotonic() < deadline, server.log()
+        time.sleep(0.2)
     pids = set(re.findall(r"Started server process \[(\d+)\]", server.log()))
     assert len(pids) == 2
-    assert server.log().count("Application startup complete") == 2  # one engine each
     server.stop()

@@ -25,6 +25,7 @@ from . import docs, florence, openai, paddlex, replicate
 from .errors import DEFAULT_FACE, AuthError, Face, ServiceError, describe_validation
 from .host import Host
 from .jobs import api as jobs
+from .jobs.florence import FlorenceHandler
 from .jobs.ppocr import PpocrHandler
 from .middleware import RequestGuard
 from .settings import ServiceConfig, config_from_env
@@ -129,6 +130,7 @@ def create_app(config: ServiceConfig, engine: OCR | None = None) -> FastAPI:
         host = Host(config, engine or OCR(**config.engine))
         app.state.host = host
         host.worker.add(PpocrHandler(host.jobs, host.engine_for))
+        host.worker.add(FlorenceHandler(host.jobs, host.engine))
         worker = asyncio.create_task(host.worker.run())
         yield
         worker.cancel()

@@ -106,12 +106,12 @@ async def predict(
     started = time.monotonic()
     host = host_of(request)
     cap = host.config.max_num_input_imgs
-    inputs, pages = await read_inputs(body.input.images, host.read, cap)
+    inputs, counts = await read_inputs(body.input.images, host.read, cap)
 
     def job(control: JobControl) -> str:
         return ocr_output(host.engine, inputs, body.input, cap, control.check)
 
-    output = await host.execute(request, token, pages, job)
+    output = await host.execute(request, token, sum(counts), job)
     return PredictionResponse(
         id=request.state.log_id,
         output=output,
@@ -124,9 +124,9 @@ Inputs = list[tuple[str, bytes | TextlensError]]  # (label, the file or why it i
 
 async def read_inputs(
     images: list[str], read: Callable[[str, str], Awaitable[bytes]], cap: int | None
-) -> tuple[Inputs, int]:
+) -> tuple[Inputs, list[int]]:
     """Every image read by `read(text, label)`, or why it could not be (kept for its page's
-    error), and the pages they cost: counted here, before any OCR, so that they can be charged.
+    error), and the pages each costs: counted here, before any OCR, so that they can be charged.
     """
     labels = [f"images[{i}]" for i in range(len(images))]
     read_all = await asyncio.gather(
@@ -134,7 +134,7 @@ async def read_inputs(
     )
     charged = [charged_pages(item, label, cap) for item, label in zip(read_all, labels)]
     inputs = [(label, item) for label, (item, _) in zip(labels, charged)]
-    return inputs, sum(pages for _, pages in charged)
+    return inputs, [pages for _, pages in charged]
 
 
 async def _read(
@@ -167,7 +167,7 @@ def ocr_output(
                 raise item
             source = Source(name=label, data=item)
             for _, result in engine.read([source], max_pdf_pages=cap, between_pages=between_pages):
-                add(**_page_fields(result, params.task, params.include_image))
+                add(**page_fields(result, params.task, params.include_image))
         except Abandoned:
             raise
         except TextlensError as exc:
@@ -175,11 +175,16 @@ def ocr_output(
         except Exception:  # a bug of ours on one input must not cost the others
             logger.exception("%s: unexpected error", label)
             add(error=f"{label}: internal error on this input")
-    output = {"task": params.task, "total_pages": len(out), "results": out, "pages": out}
+    return output_string(params.task, out)
+
+
+def output_string(task: str, pages: list[dict[str, Any]]) -> str:
+    """The deployment's `output`: a JSON string of the page objects, under two names."""
+    output = {"task": task, "total_pages": len(pages), "results": pages, "pages": pages}
     return json.dumps(output, ensure_ascii=False)
 
 
-def _page_fields(result: OCRResult, task: Task, include_image: bool) -> dict[str, object]:
+def page_fields(result: OCRResult, task: Task, include_image: bool) -> dict[str, object]:
     """The fields of one page object that OCR fills in."""
     if task == "OCR":
         return {"text": result.text}

@@ -1,12 +1,11 @@
 """Replicate's HTTP API for the Florence-2 OCR deployment (seed 000): Replicate's own client
 (`replicate.Client(base_url=...)`) runs it here by changing only its base URL.
 
-The prediction is POST /predictions's, input and output string alike (florence.read_inputs and
-florence.ocr_output); what differs is when. A prediction is read, admitted to this worker's
-queue (503 when full) and charged its pages (429 over quota) at creation, answered at once
-(201, `starting`), then run in the background on the worker's one OCR thread, interleaved with
-every other request; predictions.PredictionStore keeps its state, so any worker answers for it.
-It is held to request_timeout_s from its creation, as the same input sent to POST /predictions.
+The prediction is POST /predictions's, input and output string alike; what differs is when. A
+prediction is read and charged its pages (429 over quota, or past max_jobs_per_token unfinished
+ones) at creation, answered at once (201, `starting`), then run as a job (jobs/florence.py) of
+the job store: in the background, a page at a time on a worker's OCR thread between other
+requests, visible to every worker, and resumed after a restart from its last stored page.
 
 `Prefer: wait` (60 s) or `Prefer: wait=n` (1 to 60) holds the answer until the prediction ends
 or the time is up. An unfinished prediction is then answered as `starting`, whether or not it is
@@ -18,7 +17,7 @@ One engine answers every `owner/name` and every version id that Replicate's nami
 prediction records the ones it was created with, and `replicate.run("any/name:latest")` works
 as the deployment's own example writes it.
 
-Files: POST /v1/files stores an upload (predictions.FileStore) and answers its `urls.get`. An
+Files: POST /v1/files stores an upload (uploaded_files.FileStore) and answers its `urls.get`. An
 input naming `<any host>/v1/files/<id>` is read from that store, never fetched (a Replicate file
 URL needs Replicate's token, so fetching one could never be what a client meant), whatever
 allow_url_inputs says: that is how the client sends a local file by default. Inline inputs are
@@ -33,8 +32,8 @@ import json
 import logging
 import mimetypes
 import re
+import shutil
 import time
-from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import partial
 from http import HTTPStatus
@@ -52,17 +51,11 @@ from . import florence
 from .errors import Face, ServiceError, documented
 from .fetch import is_url
 from .host import Host, caller, host_of
+from .jobs.florence import KIND, output, plan_inputs
+from .jobs.store import CANCELED, DONE, FAILED, PENDING, RUNNING, Job
 from .openai import model_id
-from .predictions import (
-    UNFINISHED,
-    FileStore,
-    Prediction,
-    PredictionStore,
-    Status,
-    StoredFile,
-)
 from .quota import token_key
-from .runner import Abandoned, JobControl, Slot
+from .uploaded_files import FileStore, StoredFile, new_id
 
 router = APIRouter(tags=["Replicate-compatible"])
 logger = logging.getLogger(__name__)
@@ -81,8 +74,15 @@ _TITLES = {401: "Unauthenticated", 404: "Not found", 422: "Input validation fail
 # not-found messages echo no id: nothing a client sent is reflected into an answer
 _NO_FILE = "no such file here (unknown, deleted, expired, or another token's)"
 _STARTED = time.time()
-_RUNNING: set[asyncio.Task] = set()  # this worker's predictions in flight: asyncio holds
-# only weak references to tasks, and one collected mid-run would vanish without a trace
+Status = Literal["starting", "processing", "succeeded", "failed", "canceled"]
+_STATUS: dict[str, Status] = {
+    PENDING: "starting",
+    RUNNING: "processing",
+    DONE: "succeeded",
+    FAILED: "failed",
+    CANCELED: "canceled",
+}
+WAIT_POLL_S = 0.1  # how often a `Prefer: wait` request looks at its prediction
 
 
 def _owns(path: str) -> bool:
@@ -239,26 +239,13 @@ _MULTIPART = {
 }
 
 
-class _Stores:
-    """This worker's handles on the prediction and file stores (shared by all workers)."""
-
-    def __init__(self, host: Host):
-        config = host.config
-        self.predictions = PredictionStore(
-            config.jobs_dir, config.job_retention_s, config.job_lease_s
-        )
-        self.files = FileStore(config.jobs_dir, config.job_retention_s)
-
-    def sweep(self) -> None:
-        self.predictions.sweep()
-        self.files.sweep()
-
-
-def _stores(request: Request) -> _Stores:
+def _files(request: Request) -> FileStore:
+    """This worker's handle on the uploaded files (shared by all workers)."""
     state = request.app.state
-    if not hasattr(state, "replicate_stores"):
-        state.replicate_stores = _Stores(host_of(request))
-    return state.replicate_stores
+    if not hasattr(state, "replicate_files"):
+        config = host_of(request).config
+        state.replicate_files = FileStore(config.jobs_dir, config.job_retention_s)
+    return state.replicate_files
 
 
 def _owner(token: str | None) -> str:
@@ -330,9 +317,9 @@ async def create_model_prediction(
 async def get_prediction(
     prediction_id: str, request: Request, token: str | None = Depends(caller)
 ) -> PredictionBody:
-    store = _stores(request).predictions
-    found = await asyncio.to_thread(store.get, prediction_id, _owner(token))
-    return _prediction_body(request, _found(found))
+    host = host_of(request)
+    job = await asyncio.to_thread(_owned, host, token, prediction_id)
+    return await asyncio.to_thread(_prediction_body, request, host, job)
 
 
 @router.post(
@@ -344,9 +331,10 @@ async def get_prediction(
 async def cancel_prediction(
     prediction_id: str, request: Request, token: str | None = Depends(caller)
 ) -> PredictionBody:
-    store = _stores(request).predictions
-    found = await asyncio.to_thread(store.cancel, prediction_id, _owner(token))
-    return _prediction_body(request, _found(found))
+    host = host_of(request)
+    await asyncio.to_thread(_owned, host, token, prediction_id)
+    job = await asyncio.to_thread(host.jobs.cancel, prediction_id)
+    return await asyncio.to_thread(_prediction_body, request, host, _found(job))
 
 
 @router.get(
@@ -420,13 +408,13 @@ async def create_file(request: Request, token: str | None = Depends(caller)) -> 
         metadata = _metadata(form.get("metadata"))
         name = content.filename or "file"
         kind = content.content_type or mimetypes.guess_type(name)[0] or "application/octet-stream"
-        files = _stores(request).files
+        files = _files(request)
         stored = await asyncio.to_thread(
             files.add, _owner(token), name, kind, content.file, metadata
         )
     finally:
         await form.close()
-    await asyncio.to_thread(_stores(request).sweep)
+    await asyncio.to_thread(files.sweep)
     return _file_body(request, stored)
 
 
@@ -437,7 +425,7 @@ async def create_file(request: Request, token: str | None = Depends(caller)) -> 
     responses=documented(Problem, 401, 404, 422),
 )
 async def get_file(file_id: str, request: Request, token: str | None = Depends(caller)) -> FileBody:
-    found = await asyncio.to_thread(_stores(request).files.get, file_id, _owner(token))
+    found = await asyncio.to_thread(_files(request).get, file_id, _owner(token))
     if found is None:
         raise ServiceError(404, _NO_FILE)
     return _file_body(request, found)
@@ -453,7 +441,7 @@ async def get_file(file_id: str, request: Request, token: str | None = Depends(c
 async def delete_file(
     file_id: str, request: Request, token: str | None = Depends(caller)
 ) -> Response:
-    if not await asyncio.to_thread(_stores(request).files.delete, file_id, _owner(token)):
+    if not await asyncio.to_thread(_files(request).delete, file_id, _owner(token)):
         raise ServiceError(404, _NO_FILE)
     return Response(status_code=204)
 
@@ -466,39 +454,48 @@ async def _create(
     params: florence.PredictionInput,
     prefer: str | None,
 ) -> PredictionBody:
-    """Read, admit, charge and record a prediction, start it, and wait if asked to."""
-    host, stores, owner = host_of(request), _stores(request), _owner(token)
+    """Read, charge and record a prediction's job, and wait for it if asked to."""
+    host, owner = host_of(request), _owner(token)
+    key = None if token is None else token_key(token)
     cap = host.config.max_num_input_imgs
-    inputs, pages = await florence.read_inputs(
-        params.images, partial(_read, host, stores.files, owner), cap
+    inputs, counts = await florence.read_inputs(
+        params.images, partial(_read, host, _files(request), owner), cap
     )
-    request.state.pages = pages
-    slot = host.runner.admit()  # before the charge, as Host.execute: a busy server bills nothing
-    try:
-        if host.quota is not None and token is not None:
-            await asyncio.to_thread(host.quota.charge, token, pages)
-        await asyncio.to_thread(stores.sweep)
-        prediction = await asyncio.to_thread(
-            stores.predictions.create, owner, model, version, _shown(params)
+    request.state.pages = sum(counts)
+    if await asyncio.to_thread(host.jobs.unfinished, key, KIND) >= host.config.max_jobs_per_token:
+        raise ServiceError(
+            429,
+            f"this token already has {host.config.max_jobs_per_token} unfinished predictions "
+            "(max_jobs_per_token); wait for one to finish",
+            {"Retry-After": "10"},
         )
+    if host.quota is not None and token is not None:
+        await asyncio.to_thread(host.quota.charge, token, sum(counts))
+    job_id = new_id()
+    try:
+        described, plan = await asyncio.to_thread(plan_inputs, host.jobs, job_id, inputs, counts)
+        fields = {
+            "model": model,
+            "version": version,
+            "input": _shown(params),
+            "task": params.task,
+            "include_image": params.include_image,
+            "inputs": described,
+            "plan": plan,
+        }
+        job = await asyncio.to_thread(host.jobs.create, job_id, KIND, fields, len(plan), key)
     except BaseException:
-        slot.close()
+        shutil.rmtree(host.jobs.files(job_id), ignore_errors=True)
         raise
-    job = partial(_job, host.engine, stores.predictions, prediction.id, inputs, params, cap)
-    deadline = time.monotonic() + host.config.request_timeout_s
-    task = asyncio.create_task(
-        _run(stores.predictions, slot, prediction.id, job, deadline, host.config.job_lease_s / 3)
-    )
-    _RUNNING.add(task)
-    task.add_done_callback(_RUNNING.discard)
+    host.worker.wake()
     wait = wait_seconds(prefer)
-    if wait is None:
-        return _prediction_body(request, prediction)
-    left = request.state.started + wait - WAIT_MARGIN_S - time.monotonic()
-    await asyncio.wait({task}, timeout=max(0.0, left))
-    now = await asyncio.to_thread(stores.predictions.get, prediction.id, owner)
-    body = _prediction_body(request, now or prediction)
-    if body.status in UNFINISHED:
+    if wait is not None:
+        deadline = request.state.started + wait - WAIT_MARGIN_S
+        while job.unfinished and time.monotonic() < deadline:
+            await asyncio.sleep(min(WAIT_POLL_S, max(0.0, deadline - time.monotonic())))
+            job = _found(await asyncio.to_thread(host.jobs.get, job_id))
+    body = await asyncio.to_thread(_prediction_body, request, host, job)
+    if wait is not None and job.unfinished:
         body.status = "starting"  # see the module's docstring
     return body
 
@@ -516,51 +513,13 @@ async def _read(host: Host, files: FileStore, owner: str, text: str, label: str)
     return data
 
 
-def _job(
-    engine: OCR,
-    store: PredictionStore,
-    prediction_id: str,
-    inputs: florence.Inputs,
-    params: florence.PredictionInput,
-    cap: int | None,
-    control: JobControl,
-) -> str:
-    """Runs in the OCR thread: the output string, unless the prediction is canceled first."""
-    if not store.start(prediction_id):
-        raise Abandoned  # canceled while it waited for the thread
-
-    def between_pages() -> None:
-        control.check()  # its deadline
-        if store.stopped(prediction_id):
-            raise Abandoned
-
-    return florence.ocr_output(engine, inputs, params, cap, between_pages)
-
-
-async def _run(
-    store: PredictionStore,
-    slot: Slot,
-    prediction_id: str,
-    job: Callable[[JobControl], str],
-    deadline: float,
-    beat_s: float,
-) -> None:
-    """The background life of one prediction: run its job, beat while it runs, record its end."""
-    running = asyncio.ensure_future(slot.run(job, deadline))
-    output: str | None = None
-    error: str | None = None
-    try:
-        while (await asyncio.wait({running}, timeout=beat_s))[1]:
-            await asyncio.to_thread(store.beat, prediction_id)
-        output = running.result()
-    except ServiceError as exc:  # past its deadline, or stopped (canceled: finish tells)
-        error = exc.message
-    except Exception:
-        logger.exception("prediction %s: unexpected error", prediction_id)
-        error = f"internal error (prediction {prediction_id}; see the server log)"
-    finally:
-        slot.close()
-    await asyncio.to_thread(store.finish, prediction_id, output, error)
+def _owned(host: Host, token: str | None, prediction_id: str) -> Job:
+    """The caller's prediction; 404 for one that is unknown, deleted or another token's."""
+    job = host.jobs.get(prediction_id)
+    key = None if token is None else token_key(token)
+    if job is None or job.kind != KIND or job.token_key != key:
+        job = None
+    return _found(job)
 
 
 def _shown(params: florence.PredictionInput) -> dict[str, Any]:
@@ -584,36 +543,38 @@ def _metadata(field: Any) -> dict[str, Any]:
     return metadata
 
 
-def _found(prediction: Prediction | None) -> Prediction:
-    if prediction is None:
+def _found(job: Job | None) -> Job:
+    if job is None:
         raise ServiceError(
             404,
             "no such prediction here (unknown, another token's, or finished more than "
             "job_retention_s ago)",
         )
-    return prediction
+    return job
 
 
-def _prediction_body(request: Request, p: Prediction) -> PredictionBody:
+def _prediction_body(request: Request, host: Host, job: Job) -> PredictionBody:
+    """The prediction as Replicate shows it (reads its pages once it has succeeded)."""
     metrics: dict[str, float] = {}
-    if p.completed_at is not None:
-        if p.started_at is not None:
-            metrics["predict_time"] = round(p.completed_at - p.started_at, 3)
-        metrics["total_time"] = round(p.completed_at - p.created_at, 3)
+    if job.finished is not None:
+        if job.started is not None:
+            metrics["predict_time"] = round(job.finished - job.started, 3)
+        metrics["total_time"] = round(job.finished - job.created, 3)
+    p = job.params
     return PredictionBody(
-        id=p.id,
-        model=p.model,
-        version=p.version,
-        input=p.input,
-        output=p.output,
-        error=p.error,
-        status=p.status,
-        created_at=_iso(p.created_at),
-        started_at=None if p.started_at is None else _iso(p.started_at),
-        completed_at=None if p.completed_at is None else _iso(p.completed_at),
+        id=job.id,
+        model=p["model"],
+        version=p["version"],
+        input=p["input"],
+        output=output(job, host.jobs.pages(job.id)) if job.state == DONE else None,
+        error=job.error if job.state == FAILED else None,
+        status=_STATUS[job.state],
+        created_at=_iso(job.created),
+        started_at=None if job.started is None else _iso(job.started),
+        completed_at=None if job.finished is None else _iso(job.finished),
         urls=PredictionUrls(
-            get=str(request.url_for("get_prediction", prediction_id=p.id)),
-            cancel=str(request.url_for("cancel_prediction", prediction_id=p.id)),
+            get=str(request.url_for("get_prediction", prediction_id=job.id)),
+            cancel=str(request.url_for("cancel_prediction", prediction_id=job.id)),
         ),
         metrics=metrics,
     )

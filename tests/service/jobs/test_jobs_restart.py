@@ -1,13 +1,16 @@
 """A server killed mid-job (SIGKILL: nothing is cleaned up) and started again finishes the job,
-every page exactly once, resuming after the last page it had stored."""
+every page exactly once, resuming after the last page it had stored: PP-OCR jobs and Replicate
+predictions alike, since both are jobs of one store."""
 
 from __future__ import annotations
 
+import json
 import signal
 import time
 
 import httpx
 import pytest
+import replicate
 
 pytestmark = pytest.mark.slow
 
@@ -24,6 +27,11 @@ def test_a_killed_server_resumes_its_job(launch, tmp_path_factory, paddleocr_api
     with paddleocr_api.PaddleOCRClient(token="t", base_url=server.url) as client:
         job = client.submit_ocr(
             file_path=str(long_pdf), options=paddleocr_api.OCROptions(visualize=False)
+        )
+    predictions = replicate.Client(api_token="t", base_url=server.url)
+    with long_pdf.open("rb") as document:  # queued behind the job: it runs after the restart
+        prediction = predictions.models.predictions.create(
+            model="textlens/florence-2-ocr", input={"images": [document], "task": "OCR"}
         )
     with server.client("t") as http:
         deadline = time.monotonic() + 120
@@ -49,6 +57,14 @@ def test_a_killed_server_resumes_its_job(launch, tmp_path_factory, paddleocr_api
     texts = [page.pruned_result["rec_texts"] for page in result.pages]
     assert "INVOICE No. 2024-0117" in texts[0] and "TERMS AND CONDITIONS" in texts[1]
     assert texts == [texts[0], texts[1]] * 6
+
+    prediction = predictions.predictions.get(prediction.id)
+    prediction.wait()
+    assert prediction.status == "succeeded", prediction.error
+    pages = json.loads(prediction.output)["results"]
+    assert [page["page"] for page in pages] == list(range(1, 11))  # max_num_input_imgs: 10
+    assert all(page["error"] is None for page in pages)
+    assert "TERMS AND CONDITIONS" in pages[1]["text"] and pages[0]["text"] == pages[8]["text"]
 
 
 def test_jobs_run_on_any_worker_and_answer_from_every_one(

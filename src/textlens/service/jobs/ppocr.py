@@ -16,9 +16,9 @@ from ...config import with_call_overrides
 from ...errors import InputError, TextlensError
 from ...files import atomic_write
 from ...images import encode
-from ...inputs import Source
 from ...pipeline import OCR
 from ..paddlex import page_images, pruned
+from .pages import read_planned
 from .store import Job, JobStore
 
 KIND = "ppocr"
@@ -89,26 +89,22 @@ class PpocrHandler:
         engine = self.engine_for(p["family"])
         settings = with_call_overrides(engine.settings, **p["overrides"])
         folder = self.store.files(job.id)
-        remaining = list(p["pages"][start:])
-        seq = start
-        while remaining:
-            source = Source(
-                name=p["file_name"], path=str(folder / INPUT), selection=tuple(remaining)
-            )
-            try:
-                for page, result in engine.read([source], settings):
-                    height, width = page.image.shape[:2]
-                    body: dict[str, Any] = {
-                        "prunedResult": pruned(result),
-                        "width": width,
-                        "height": height,
-                        "pictures": _save_pictures(folder, seq, result) if p["visualize"] else [],
-                    }
-                    yield body
-                    seq, remaining = seq + 1, remaining[1:]
-            except TextlensError as exc:  # this page cannot be read: it fails alone
-                yield {"prunedResult": {}, "errorMsg": str(exc), "pictures": []}
-                seq, remaining = seq + 1, remaining[1:]
+        plan = [(0, page) for page in p["pages"][start:]]
+        reads = read_planned(
+            engine, settings, plan, lambda _: folder / INPUT, lambda _: p["file_name"]
+        )
+        for seq, read in enumerate(reads, start):
+            if isinstance(read, TextlensError):  # this page cannot be read: it fails alone
+                yield {"prunedResult": {}, "errorMsg": str(read), "pictures": []}
+                continue
+            page, result = read
+            height, width = page.image.shape[:2]
+            yield {
+                "prunedResult": pruned(result),
+                "width": width,
+                "height": height,
+                "pictures": _save_pictures(folder, seq, result) if p["visualize"] else [],
+            }
 
 
 def _save_pictures(folder: Path, seq: int, result: Any) -> list[str]:
