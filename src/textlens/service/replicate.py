@@ -274,7 +274,7 @@ def _iso(moment: float) -> str:
     status_code=201,
     response_model=PredictionBody,
     summary="Create a prediction (Replicate)",
-    responses=documented(Problem, 401, 413, 422, 429, 503),
+    responses=documented(Problem, 401, 413, 422, 429),
 )
 async def create_prediction(
     body: VersionPredictionRequest,
@@ -294,7 +294,7 @@ async def create_prediction(
     status_code=201,
     response_model=PredictionBody,
     summary="Create a prediction of a model (Replicate)",
-    responses=documented(Problem, 401, 413, 422, 429, 503),
+    responses=documented(Problem, 401, 413, 422, 429),
 )
 async def create_model_prediction(
     owner: Name,
