@@ -16,7 +16,7 @@ from typing import Any
 import yaml
 
 from .errors import ConfigError
-from .runtime import BACKENDS, PRECISIONS
+from .runtime import BACKENDS, PRECISIONS, parse_device
 
 # Languages the shipped recognisers read (PP-OCRv6 small: Chinese, English, Japanese, Latin).
 _LATIN = {
@@ -164,6 +164,11 @@ class Settings:
         "compute it natively, fp32 otherwise)",
     )
     pdf_dpi: int = _p(150, "resolution PDF pages are rendered at")
+    device: str = _p(
+        "cpu",
+        "where models run: cpu, gpu or gpu:N (onnxruntime's CUDA provider, OpenVINO's GPU); "
+        "an absent device is an error",
+    )
 
     @property
     def family(self) -> Family:
@@ -194,6 +199,7 @@ _YAML_KEYS = {  # PaddleX pipeline YAML: (section path, key) -> flat parameter
     ("", "use_textline_orientation"): "use_textline_orientation",
     ("", "ocr_version"): "ocr_version",
     ("", "lang"): "lang",
+    ("", "device"): "device",
     ("DocPreprocessor", "use_doc_orientation_classify"): "use_doc_orientation_classify",
     ("DocPreprocessor", "use_doc_unwarping"): "use_doc_unwarping",
     ("DocOrientationClassify", "model_name"): "doc_orientation_classify_model_name",
@@ -337,6 +343,8 @@ def resolve(config: str | Path | None = None, **overrides: Any) -> Settings:
     if isinstance(version, str):
         values["ocr_version"] = FAMILY_ALIASES.get(version, version)
     values = {k: _coerce(k, v) for k, v in values.items() if v is not None}
+    if "device" in values:
+        values["device"] = parse_device(values["device"])
     settings = Settings(**values)
     _validate(settings)
     return settings

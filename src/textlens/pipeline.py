@@ -20,7 +20,7 @@ from .inputs import Page, Source, iter_sources, pages
 from .models import resolve as resolve_model
 from .readahead import read_ahead
 from .result import Line, OCRResult
-from .runtime import Runtime, default_threads, resolve_precision
+from .runtime import Runtime, check_device, default_threads, resolve_precision
 from .stages.detection import DetParams, TextDetector
 from .stages.doc_orientation import DocOrientation
 from .stages.recognition import RecParams, TextRecognizer
@@ -39,10 +39,12 @@ class OCR:
     def __init__(self, config: str | Path | None = None, **params: Any):
         self.settings: Settings = config_mod.resolve(config, **params)
         s = self.settings
+        check_device(s.inference_backend, s.device)
         self.runtime = Runtime(
             s.inference_backend,
             s.cpu_threads or default_threads(),
-            resolve_precision(s.inference_backend, s.precision),
+            resolve_precision(s.inference_backend, s.precision, s.device),
+            s.device,
         )
         det = resolve_model(s.det_model, s.text_detection_model_dir)
         rec = resolve_model(s.rec_model, s.text_recognition_model_dir)

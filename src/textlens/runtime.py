@@ -8,6 +8,10 @@ Two backends read the same ONNX files:
   computes bfloat16 natively (AVX512-BF16 / AMX), it runs bf16 for about 2x more.
 - onnxruntime: fp32 only; the reference the project was first measured with.
 
+Both run on the CPU by default. `device` "gpu:N" runs them on GPU N: onnxruntime through its CUDA
+provider (the `onnxruntime-gpu` build), OpenVINO through its GPU plugin (Intel GPUs). A device
+that is asked for and absent is an error, never a silent run on the CPU.
+
 Compiled models are cached by file and by every option below: compiling costs far more than a
 page. Every model object runs one input and returns its first output, which is all the
 stages need, so no stage knows which backend runs it. A classifier that only needs each row's
@@ -19,6 +23,7 @@ step: no copy of it, no numpy argmax over it).
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -26,10 +31,26 @@ from typing import Any, Protocol
 
 import numpy as np
 
-from .errors import ModelError
+from .errors import ConfigError, ModelError
 
 BACKENDS = ("openvino", "onnxruntime")
 PRECISIONS = ("bf16", "fp32")
+# OpenVINO's inference precision hint for each precision a Runtime may hold (fp16: what
+# OpenVINO runs on a GPU unless fp32 is asked for)
+_OV_HINTS = {"bf16": "bf16", "fp32": "f32", "fp16": "f16"}
+_DEVICE = re.compile(r"(cpu)|gpu(?::(\d+))?")
+
+
+def parse_device(text: str) -> str:
+    """PaddleOCR's device names as textlens holds them: `cpu`, or `gpu:N` (`gpu` is GPU 0)."""
+    match = _DEVICE.fullmatch(text.strip().lower())
+    if match is None:
+        raise ConfigError(f"device must be cpu, gpu or gpu:N (N a GPU's number), not {text!r}")
+    return "cpu" if match[1] else f"gpu:{int(match[2] or 0)}"
+
+
+def _gpu_index(device: str) -> int | None:
+    return None if device == "cpu" else int(device.partition(":")[2])
 
 
 def default_threads() -> int:
@@ -47,9 +68,10 @@ class Runtime:
     backend: str = "openvino"
     threads: int = 1
     precision: str = "fp32"
+    device: str = "cpu"  # or gpu:N, as parse_device gives it
 
     def at(self, precision: str) -> Runtime:
-        return Runtime(self.backend, self.threads, precision)
+        return Runtime(self.backend, self.threads, precision, self.device)
 
 
 class Model(Protocol):
@@ -78,19 +100,58 @@ def load(
     only grows memory.
     """
     if runtime.backend == "onnxruntime":
-        return _OrtModel(_ort_session(Path(path), runtime.threads))
+        return _OrtModel(_ort_session(Path(path), runtime.threads, runtime.device))
     compiled, output_shape = ov_compiled(
-        Path(path), runtime.threads, runtime.precision, best_class, shapes_kept
+        Path(path), runtime.threads, runtime.precision, best_class, shapes_kept, runtime.device
     )
     return _OpenVinoModel(compiled, output_shape)
 
 
-def resolve_precision(backend: str, wanted: str | None) -> str:
+def resolve_precision(backend: str, wanted: str | None, device: str = "cpu") -> str:
     """The precision models really run at: bf16 (asked for, or by default) only on OpenVINO on
-    a CPU that computes it; elsewhere fp32, so nothing is re-read for a precision never used."""
+    a CPU that computes it; elsewhere fp32, so nothing is re-read for a precision never used.
+    On a GPU, OpenVINO runs fp16 unless fp32 is asked for; onnxruntime's CUDA provider, fp32."""
+    if device != "cpu":
+        if wanted == "bf16":
+            raise ConfigError(
+                "precision bf16 is for CPUs; on a GPU leave precision unset "
+                "(OpenVINO: fp16, onnxruntime: fp32) or ask for fp32"
+            )
+        return "fp16" if backend == "openvino" and wanted is None else "fp32"
     if backend == "openvino" and wanted in (None, "bf16") and bf16_native():
         return "bf16"
     return "fp32"
+
+
+def check_device(backend: str, device: str) -> None:
+    """ConfigError, in one line that says what to do, when `device` is not here for `backend`."""
+    index = _gpu_index(device)
+    if index is None:
+        return
+    if backend == "onnxruntime":
+        import onnxruntime as ort
+
+        if "CUDAExecutionProvider" not in ort.get_available_providers():
+            raise ConfigError(
+                f"device {device}: this onnxruntime has no CUDA provider; install the GPU build "
+                "(pip uninstall -y onnxruntime && pip install '.[gpu]') on a machine with an "
+                "NVIDIA GPU, or use device cpu"
+            )
+    elif _ov_device(device) not in _ov_core().available_devices:
+        raise ConfigError(
+            f"device {device}: OpenVINO finds no such GPU (it finds "
+            f"{', '.join(_ov_core().available_devices)}); for an NVIDIA GPU use "
+            "inference_backend onnxruntime with the 'gpu' extra, or use device cpu"
+        )
+
+
+def _ov_device(device: str) -> str:
+    """OpenVINO's name for a device: CPU, GPU (the only GPU), GPU.N."""
+    index = _gpu_index(device)
+    if index is None:
+        return "CPU"
+    found = _ov_core().available_devices
+    return "GPU" if index == 0 and "GPU" in found and "GPU.0" not in found else f"GPU.{index}"
 
 
 def bf16_native() -> bool:
@@ -148,7 +209,7 @@ def _static(shape) -> tuple:
 
 
 @lru_cache(maxsize=32)
-def _ort_session(path: Path, threads: int):
+def _ort_session(path: Path, threads: int, device: str = "cpu"):
     import onnxruntime as ort
 
     options = ort.SessionOptions()
@@ -157,12 +218,21 @@ def _ort_session(path: Path, threads: int):
     options.inter_op_num_threads = 1
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3
+    index = _gpu_index(device)
+    providers: list[Any] = ["CPUExecutionProvider"]
+    if index is not None:  # the CPU only for operators CUDA lacks
+        providers.insert(0, ("CUDAExecutionProvider", {"device_id": index}))
     try:
-        return ort.InferenceSession(
-            str(path), sess_options=options, providers=["CPUExecutionProvider"]
-        )
+        session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
     except Exception as exc:  # onnxruntime raises several unrelated types
         raise ModelError(f"cannot load ONNX model {path}: {exc}") from exc
+    if index is not None and "CUDAExecutionProvider" not in session.get_providers():
+        # onnxruntime falls back to the CPU when CUDA cannot start: say so instead
+        raise ConfigError(
+            f"device {device}: onnxruntime could not start CUDA there (no such GPU, or the "
+            "CUDA/cuDNN libraries are missing); use device cpu"
+        )
+    return session
 
 
 @lru_cache(maxsize=1)
@@ -179,21 +249,22 @@ def ov_compiled(
     precision: str,
     best_class: bool = False,
     shapes_kept: int | None = None,
+    device: str = "cpu",
 ) -> tuple[Any, tuple]:
-    hint = "bf16" if precision == "bf16" and bf16_native() else "f32"
-    config = {
-        "INFERENCE_NUM_THREADS": threads,
-        "INFERENCE_PRECISION_HINT": hint,
-        "PERFORMANCE_HINT": "LATENCY",
-    }
-    if shapes_kept is not None:
-        config["CPU_RUNTIME_CACHE_CAPACITY"] = shapes_kept
+    hint = _OV_HINTS[precision]
+    if precision == "bf16" and not bf16_native():
+        hint = "f32"
+    config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": hint, "PERFORMANCE_HINT": "LATENCY"}
+    if device == "cpu":  # properties of the CPU plugin only
+        config["INFERENCE_NUM_THREADS"] = threads
+        if shapes_kept is not None:
+            config["CPU_RUNTIME_CACHE_CAPACITY"] = shapes_kept
     try:
         model = _ov_core().read_model(str(path))
         output_shape = _static(_dims(model.output(0).get_partial_shape()))
         if best_class:
             model = _with_best_class(model)
-        return _ov_core().compile_model(model, "CPU", config), output_shape
+        return _ov_core().compile_model(model, _ov_device(device), config), output_shape
     except Exception as exc:  # OpenVINO raises RuntimeError and its own types
         raise ModelError(f"cannot load ONNX model {path}: {exc}") from exc
 
