@@ -161,13 +161,13 @@ class Settings:
     precision: str | None = _p(
         None,
         "bf16 or fp32 (default: bf16 with OpenVINO on CPUs that "
-        "compute it natively, fp32 otherwise)",
+        "compute it natively, fp16 with OpenVINO on a GPU, fp32 otherwise)",
     )
     pdf_dpi: int = _p(150, "resolution PDF pages are rendered at")
     device: str = _p(
         "cpu",
-        "where models run: cpu, gpu or gpu:N (onnxruntime's CUDA provider, OpenVINO's GPU); "
-        "an absent device is an error",
+        "cpu, gpu or gpu:N (gpu is gpu:0): onnxruntime's CUDA provider or OpenVINO's GPU "
+        "plugin; a GPU that is not there is an error, never a run on the CPU",
     )
 
     @property
@@ -199,7 +199,7 @@ _YAML_KEYS = {  # PaddleX pipeline YAML: (section path, key) -> flat parameter
     ("", "use_textline_orientation"): "use_textline_orientation",
     ("", "ocr_version"): "ocr_version",
     ("", "lang"): "lang",
-    ("", "device"): "device",
+    ("", "device"): "device",  # not in PaddleX's files (it takes device as an argument)
     ("DocPreprocessor", "use_doc_orientation_classify"): "use_doc_orientation_classify",
     ("DocPreprocessor", "use_doc_unwarping"): "use_doc_unwarping",
     ("DocOrientationClassify", "model_name"): "doc_orientation_classify_model_name",
@@ -322,6 +322,11 @@ def _validate(s: Settings) -> None:
         raise ConfigError(
             "precision bf16 needs inference_backend openvino "
             "(onnxruntime runs these models at fp32 only)"
+        )
+    if s.precision == "bf16" and s.device != "cpu":
+        raise ConfigError(
+            "precision bf16 is for CPUs: on a GPU leave precision unset "
+            "(OpenVINO runs fp16 there, onnxruntime fp32) or ask for fp32"
         )
     if s.lang and not s.text_recognition_model_dir and s.lang not in s.family.langs:
         raise ConfigError(

@@ -22,6 +22,8 @@ step: no copy of it, no numpy argmax over it).
 
 from __future__ import annotations
 
+import contextlib
+import io
 import os
 import re
 from dataclasses import dataclass
@@ -35,21 +37,20 @@ from .errors import ConfigError, ModelError
 
 BACKENDS = ("openvino", "onnxruntime")
 PRECISIONS = ("bf16", "fp32")
-# OpenVINO's inference precision hint for each precision a Runtime may hold (fp16: what
-# OpenVINO runs on a GPU unless fp32 is asked for)
-_OV_HINTS = {"bf16": "bf16", "fp32": "f32", "fp16": "f16"}
-_DEVICE = re.compile(r"(cpu)|gpu(?::(\d+))?")
+_DEVICE = re.compile(r"cpu|gpu(?::(\d+))?")
 
 
 def parse_device(text: str) -> str:
-    """PaddleOCR's device names as textlens holds them: `cpu`, or `gpu:N` (`gpu` is GPU 0)."""
-    match = _DEVICE.fullmatch(text.strip().lower())
+    """PaddleOCR's device names as textlens holds them: `cpu`, or `gpu:N` (`gpu` is GPU 0).
+    PaddleOCR's other devices (npu, xpu, mlu, dcu) need Paddle's own runtimes: refused here."""
+    match = _DEVICE.fullmatch(str(text).strip().lower())
     if match is None:
-        raise ConfigError(f"device must be cpu, gpu or gpu:N (N a GPU's number), not {text!r}")
-    return "cpu" if match[1] else f"gpu:{int(match[2] or 0)}"
+        raise ConfigError(f"device must be cpu, gpu or gpu:N (N: the GPU's number), not {text!r}")
+    return "cpu" if match[0] == "cpu" else f"gpu:{int(match[1] or 0)}"
 
 
 def _gpu_index(device: str) -> int | None:
+    """The GPU number of a device as parse_device gives it; None for the CPU."""
     return None if device == "cpu" else int(device.partition(":")[2])
 
 
@@ -63,7 +64,10 @@ def default_threads() -> int:
 
 @dataclass(frozen=True)
 class Runtime:
-    """How models run: which backend, how many threads, at which precision."""
+    """How models run: which backend, how many threads, at which precision, on which device.
+
+    precision is what resolve_precision gives: bf16, fp32, or fp16 (OpenVINO on a GPU).
+    """
 
     backend: str = "openvino"
     threads: int = 1
@@ -109,14 +113,10 @@ def load(
 
 def resolve_precision(backend: str, wanted: str | None, device: str = "cpu") -> str:
     """The precision models really run at: bf16 (asked for, or by default) only on OpenVINO on
-    a CPU that computes it; elsewhere fp32, so nothing is re-read for a precision never used.
-    On a GPU, OpenVINO runs fp16 unless fp32 is asked for; onnxruntime's CUDA provider, fp32."""
+    a CPU that computes it; fp16 by default with OpenVINO on a GPU (what its GPU plugin runs
+    fastest; unsure lines are re-read at fp32 as with bf16); elsewhere fp32, so nothing is
+    re-read for a precision never used."""
     if device != "cpu":
-        if wanted == "bf16":
-            raise ConfigError(
-                "precision bf16 is for CPUs; on a GPU leave precision unset "
-                "(OpenVINO: fp16, onnxruntime: fp32) or ask for fp32"
-            )
         return "fp16" if backend == "openvino" and wanted is None else "fp32"
     if backend == "openvino" and wanted in (None, "bf16") and bf16_native():
         return "bf16"
@@ -124,34 +124,60 @@ def resolve_precision(backend: str, wanted: str | None, device: str = "cpu") -> 
 
 
 def check_device(backend: str, device: str) -> None:
-    """ConfigError, in one line that says what to do, when `device` is not here for `backend`."""
+    """Refuse, in one line that says what to do, a GPU that `backend` cannot use here. The
+    user's backend is kept; where the other one can use that GPU, the message says so."""
     index = _gpu_index(device)
     if index is None:
         return
+    why = _why_no_gpu(backend, index)
+    if why is not None:
+        other = next(b for b in BACKENDS if b != backend)
+        instead = (
+            f"inference_backend {other} can use it here"
+            if _why_no_gpu(other, index) is None
+            else "use device cpu"
+        )
+        raise ConfigError(f"device {device}: {why}; {instead}")
+
+
+def _why_no_gpu(backend: str, index: int) -> str | None:
+    """Why `backend` cannot run on GPU `index` here; None where it can."""
     if backend == "onnxruntime":
         import onnxruntime as ort
 
         if "CUDAExecutionProvider" not in ort.get_available_providers():
-            raise ConfigError(
-                f"device {device}: this onnxruntime has no CUDA provider; install the GPU build "
-                "(pip uninstall -y onnxruntime && pip install '.[gpu]') on a machine with an "
-                "NVIDIA GPU, or use device cpu"
+            return (
+                "this onnxruntime has no CUDA provider (install onnxruntime-gpu in its place: "
+                "README, GPU)"
             )
-    elif _ov_device(device) not in _ov_core().available_devices:
-        raise ConfigError(
-            f"device {device}: OpenVINO finds no such GPU (it finds "
-            f"{', '.join(_ov_core().available_devices)}); for an NVIDIA GPU use "
-            "inference_backend onnxruntime with the 'gpu' extra, or use device cpu"
-        )
+        shown = _cuda_gpus()
+        return None if index < shown else f"the NVIDIA driver shows {shown} CUDA GPU(s)"
+    gpus = [name for name in _ov_core().available_devices if name.startswith("GPU")]
+    if _ov_gpu(index) in gpus:
+        return None
+    found = ", ".join(gpus) or "none"
+    return f"OpenVINO finds no GPU {index} (it runs Intel GPUs; GPUs it finds: {found})"
 
 
-def _ov_device(device: str) -> str:
-    """OpenVINO's name for a device: CPU, GPU (the only GPU), GPU.N."""
-    index = _gpu_index(device)
-    if index is None:
-        return "CPU"
-    found = _ov_core().available_devices
-    return "GPU" if index == 0 and "GPU" in found and "GPU.0" not in found else f"GPU.{index}"
+@lru_cache(maxsize=1)
+def _cuda_gpus() -> int:
+    """How many GPUs the NVIDIA driver shows this process (after CUDA_VISIBLE_DEVICES), asked of
+    the driver itself: onnxruntime-gpu lists its CUDA provider on any machine."""
+    import ctypes
+
+    try:
+        cuda = ctypes.CDLL("libcuda.so.1")
+    except OSError:  # no NVIDIA driver
+        return 0
+    count = ctypes.c_int(0)
+    if cuda.cuInit(0) != 0 or cuda.cuDeviceGetCount(ctypes.byref(count)) != 0:
+        return 0
+    return count.value
+
+
+def _ov_gpu(index: int) -> str:
+    """OpenVINO's name for GPU `index`: GPU.N, or GPU where it finds only one (GPU.0's alias)."""
+    return "GPU" if index == 0 and "GPU" in _ov_core().available_devices else f"GPU.{index}"
 
 
 def bf16_native() -> bool:
@@ -219,20 +245,39 @@ def _ort_session(path: Path, threads: int, device: str = "cpu"):
     options.execution_mode = ort.ExecutionMode.ORT_SEQUENTIAL
     options.log_severity_level = 3
     index = _gpu_index(device)
-    providers: list[Any] = ["CPUExecutionProvider"]
-    if index is not None:  # the CPU only for operators CUDA lacks
-        providers.insert(0, ("CUDAExecutionProvider", {"device_id": index}))
+    providers: list[Any] = ["CPUExecutionProvider"]  # on a GPU: the operators CUDA lacks
+    if index is not None:
+        _load_cuda_libraries()
+        # HEURISTIC: cuDNN's default exhaustive search times every convolution again for each
+        # new input shape, and the detector meets one with nearly every page. No TF32: fp32
+        # means fp32 here, as on the CPU.
+        cuda = {"device_id": index, "cudnn_conv_algo_search": "HEURISTIC", "use_tf32": 0}
+        providers.insert(0, ("CUDAExecutionProvider", cuda))
     try:
-        session = ort.InferenceSession(str(path), sess_options=options, providers=providers)
+        # enable_fallback=0: a provider that fails raises instead of rerunning on the CPU
+        session = ort.InferenceSession(
+            str(path), sess_options=options, providers=providers, enable_fallback=0
+        )
     except Exception as exc:  # onnxruntime raises several unrelated types
         raise ModelError(f"cannot load ONNX model {path}: {exc}") from exc
     if index is not None and "CUDAExecutionProvider" not in session.get_providers():
-        # onnxruntime falls back to the CPU when CUDA cannot start: say so instead
+        # what onnxruntime does, with a warning only, when CUDA's libraries are missing
         raise ConfigError(
-            f"device {device}: onnxruntime could not start CUDA there (no such GPU, or the "
-            "CUDA/cuDNN libraries are missing); use device cpu"
+            f"device {device}: onnxruntime-gpu found the GPU but not the CUDA and cuDNN "
+            "libraries it needs (the 'gpu' extra installs them: README, GPU)"
         )
     return session
+
+
+@lru_cache(maxsize=1)
+def _load_cuda_libraries() -> None:
+    """Load CUDA and cuDNN from the nvidia-* wheels of the `gpu` extra, where onnxruntime does
+    not look by itself. What it prints about libraries not found is dropped (it would land
+    among the OCR text on stdout): the session's providers tell whether CUDA started."""
+    import onnxruntime as ort
+
+    with contextlib.redirect_stdout(io.StringIO()):
+        ort.preload_dlls()
 
 
 @lru_cache(maxsize=1)
@@ -251,11 +296,12 @@ def ov_compiled(
     shapes_kept: int | None = None,
     device: str = "cpu",
 ) -> tuple[Any, tuple]:
-    hint = _OV_HINTS[precision]
-    if precision == "bf16" and not bf16_native():
+    hint = {"bf16": "bf16", "fp16": "f16"}.get(precision, "f32")
+    if hint == "bf16" and not bf16_native():
         hint = "f32"
     config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": hint, "PERFORMANCE_HINT": "LATENCY"}
-    if device == "cpu":  # properties of the CPU plugin only
+    index = _gpu_index(device)
+    if index is None:  # properties of the CPU plugin only
         config["INFERENCE_NUM_THREADS"] = threads
         if shapes_kept is not None:
             config["CPU_RUNTIME_CACHE_CAPACITY"] = shapes_kept
@@ -264,7 +310,8 @@ def ov_compiled(
         output_shape = _static(_dims(model.output(0).get_partial_shape()))
         if best_class:
             model = _with_best_class(model)
-        return _ov_core().compile_model(model, _ov_device(device), config), output_shape
+        target = "CPU" if index is None else _ov_gpu(index)
+        return _ov_core().compile_model(model, target, config), output_shape
     except Exception as exc:  # OpenVINO raises RuntimeError and its own types
         raise ModelError(f"cannot load ONNX model {path}: {exc}") from exc
 
