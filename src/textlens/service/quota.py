@@ -77,3 +77,8 @@ class QuotaBook:
 def token_key(token: str) -> str:
     """How a token is stored: its SHA-256, never the token itself."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+def owner_key(token: str | None) -> str | None:
+    """What a caller's jobs are stored under: its token's key, None when auth is off."""
+    return None if token is None else token_key(token)

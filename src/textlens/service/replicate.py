@@ -54,7 +54,7 @@ from .host import Host, caller, host_of
 from .jobs.florence import KIND, output, plan_inputs
 from .jobs.store import CANCELED, DONE, FAILED, PENDING, RUNNING, Job
 from .openai import model_id
-from .quota import token_key
+from .quota import owner_key, token_key
 from .uploaded_files import FileStore, StoredFile, new_id
 
 router = APIRouter(tags=["Replicate-compatible"])
@@ -456,7 +456,7 @@ async def _create(
 ) -> PredictionBody:
     """Read, charge and record a prediction's job, and wait for it if asked to."""
     host, owner = host_of(request), _owner(token)
-    key = None if token is None else token_key(token)
+    key = owner_key(token)
     cap = host.config.max_num_input_imgs
     inputs, counts = await florence.read_inputs(
         params.images, partial(_read, host, _files(request), owner), cap
@@ -515,11 +515,7 @@ async def _read(host: Host, files: FileStore, owner: str, text: str, label: str)
 
 def _owned(host: Host, token: str | None, prediction_id: str) -> Job:
     """The caller's prediction; 404 for one that is unknown, deleted or another token's."""
-    job = host.jobs.get(prediction_id)
-    key = None if token is None else token_key(token)
-    if job is None or job.kind != KIND or job.token_key != key:
-        job = None
-    return _found(job)
+    return _found(host.jobs.owned(prediction_id, KIND, owner_key(token)))
 
 
 def _shown(params: florence.PredictionInput) -> dict[str, Any]:

@@ -87,7 +87,7 @@ def test_unfinished_jobs_are_counted_per_token(store):
 def test_a_batch_lists_its_jobs_in_order(store):
     first, second = _job(store, batch_id="x"), _job(store, batch_id="x")
     _job(store, batch_id="y")
-    assert [job.id for job in store.batch("x")] == [first, second]
+    assert [job.id for job in store.batch("x", "ppocr", None)] == [first, second]
 
 
 def test_finished_jobs_are_deleted_with_their_files_after_retention(store):

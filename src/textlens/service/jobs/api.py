@@ -30,7 +30,7 @@ from ...inputs import count_pages, is_pdf
 from ..errors import Face, ServiceError, describe_validation, documented
 from ..host import Host, caller, host_of
 from ..paddlex import OcrOptions
-from ..quota import token_key
+from ..quota import owner_key
 from ..uploads import read as read_input
 from .ppocr import INPUT, KIND, family_of, parse_page_ranges, picture_path, result_lines
 from .store import CANCELED, DONE, FAILED, Job
@@ -153,7 +153,7 @@ class BatchEnvelope(_Envelope):
 )
 async def submit(request: Request, token: str | None = Depends(caller)) -> SubmitEnvelope:
     host = host_of(request)
-    key = token_key(token) if token is not None else None
+    key = owner_key(token)
     fields, upload = await _read_submit(request)
     family = family_of(_text(fields, "model") or "PP-OCRv6")
     options = _options(fields.get("optionalPayload"))
@@ -272,8 +272,8 @@ def _copy(upload: UploadFile, target: Any) -> None:
 
 def _owned(host: Host, token: str | None, job_id: str) -> Job:
     """The caller's job; 404 for one that does not exist or is another token's."""
-    job = host.jobs.get(job_id)
-    if job is None or job.kind != KIND or job.token_key != (token and token_key(token)):
+    job = host.jobs.owned(job_id, KIND, owner_key(token))
+    if job is None:
         raise ServiceError(404, f"no job {job_id}")
     return job
 
@@ -319,12 +319,7 @@ async def batch_status(
     batch_id: str, request: Request, token: str | None = Depends(caller)
 ) -> BatchEnvelope:
     host = host_of(request)
-    key = token and token_key(token)
-    jobs = [
-        job
-        for job in await asyncio.to_thread(host.jobs.batch, batch_id)
-        if job.kind == KIND and job.token_key == key
-    ]
+    jobs = await asyncio.to_thread(host.jobs.batch, batch_id, KIND, owner_key(token))
     if not jobs:
         raise ServiceError(404, f"no batch {batch_id}")
     return BatchEnvelope(

@@ -152,10 +152,18 @@ class JobStore:
             row = db.execute(f"SELECT {_COLUMNS} FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return _job(row) if row else None
 
-    def batch(self, batch_id: str) -> list[Job]:
+    def owned(self, job_id: str, kind: str, token_key: str | None) -> Job | None:
+        """The job if it is of this kind and this token's (None: not found, for the caller)."""
+        job = self.get(job_id)
+        return job if job and job.kind == kind and job.token_key == token_key else None
+
+    def batch(self, batch_id: str, kind: str, token_key: str | None) -> list[Job]:
+        """A batch's jobs of this kind and this token, oldest first."""
         with connection(self.db) as db:
             rows = db.execute(
-                f"SELECT {_COLUMNS} FROM jobs WHERE batch_id = ? ORDER BY created", (batch_id,)
+                f"SELECT {_COLUMNS} FROM jobs WHERE batch_id = ? AND kind = ? "
+                "AND token_sha256 IS ? ORDER BY created",
+                (batch_id, kind, token_key),
             ).fetchall()
         return [_job(row) for row in rows]
 
