@@ -5,11 +5,14 @@ Each Python-side system here runs its networks through one of two public calls: 
 `InferenceSession.run` (textlens's onnxruntime backend, RapidOCR's default). While a Stopwatch
 is installed both are wrapped, and each call's seconds go to the system whose page is being read,
 so no system's private attributes are touched and the share of time outside the models means
-the same for all of them. faster-paddle runs onnxruntime inside its Rust extension, out of reach.
+the same for all of them. A system may run several model calls at once (textlens reads lines in
+lanes): time with at least one call in flight counts once. faster-paddle runs onnxruntime inside
+its Rust extension, out of reach.
 """
 
 from __future__ import annotations
 
+import threading
 import time
 from collections import defaultdict
 from collections.abc import Callable, Iterator
@@ -25,6 +28,9 @@ class Stopwatch:
         self.wall: dict[str, float] = defaultdict(float)
         self.models: dict[str, float] = defaultdict(float)
         self._reading: str | None = None  # the system whose page is being read now
+        self._lock = threading.Lock()
+        self._in_flight = 0  # model calls running now
+        self._busy_since = 0.0  # when the first of them started
 
     def reset(self) -> None:
         self.wall.clear()
@@ -66,11 +72,17 @@ class Stopwatch:
     def _timed(self, run: Callable[..., Any]) -> Callable[..., Any]:
         @wraps(run)
         def timed(*args: Any, **kwargs: Any) -> Any:
-            system, start = self._reading, time.perf_counter()
+            system = self._reading
+            with self._lock:
+                if self._in_flight == 0:
+                    self._busy_since = time.perf_counter()
+                self._in_flight += 1
             try:
                 return run(*args, **kwargs)
             finally:
-                if system is not None:
-                    self.models[system] += time.perf_counter() - start
+                with self._lock:
+                    self._in_flight -= 1
+                    if self._in_flight == 0 and system is not None:
+                        self.models[system] += time.perf_counter() - self._busy_since
 
         return timed

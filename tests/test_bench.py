@@ -78,3 +78,21 @@ def test_every_system_reads_the_invoice(bench):
     assert row["systems"]["rapidocr-openvino"]["runs_at"] in ("bf16", "fp32")  # OpenVINO's pick
     table = bench.markdown([{"set": "invoice", **row}]).splitlines()
     assert len(table) == 2 + len(row["systems"]) and table[2].startswith("| invoice (1) |")
+
+
+def test_model_calls_in_flight_together_count_once(bench):
+    """Two model calls that overlap (textlens reads lines in lanes) are one span of model time,
+    so the share outside model calls cannot go below zero."""
+    import threading
+    import time
+
+    watch = bench.Stopwatch()
+    call = watch._timed(lambda: time.sleep(0.3))
+    with watch.page("system"):
+        threads = [threading.Thread(target=call) for _ in range(2)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+    assert 0.3 <= watch.models["system"] < 0.5  # 0.6 if counted per call
+    assert 0 <= watch.outside_models("system") < 0.4

@@ -25,6 +25,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import queue
 import re
 from dataclasses import dataclass
 from functools import lru_cache
@@ -79,10 +80,13 @@ class Runtime:
 
 
 class Model(Protocol):
-    """A loaded network: one input tensor in, its first output out."""
+    """A loaded network: one input tensor in, its first output out.
+
+    `lanes` callers may run it at once, each on its share of the threads (see load)."""
 
     input_shape: tuple  # ints, or None where the dimension is dynamic
     output_shape: tuple
+    lanes: int
 
     def run(self, x: np.ndarray) -> np.ndarray:
         """The network's first output."""
@@ -94,21 +98,36 @@ class Model(Protocol):
 
 
 def load(
-    path: Path, runtime: Runtime, best_class: bool = False, shapes_kept: int | None = None
+    path: Path,
+    runtime: Runtime,
+    best_class: bool = False,
+    shapes_kept: int | None = None,
+    lanes: int = 1,
 ) -> Model:
     """A model ready to run; compiled once per process and runtime.
 
     With best_class, run_best() returns (probability, index) of the best class over the last axis.
     shapes_kept bounds how many input shapes' prepared kernels OpenVINO keeps (default: its
     own, thousands): a detector meets a new shape with nearly every page, and keeping them all
-    only grows memory.
+    only grows memory. With `lanes` > 1 (on a CPU, at most one per thread), that many callers
+    may run it at once, the threads split between them: many small inputs (a page's text lines)
+    then keep every core busy, where one input run on all threads leaves them waiting for each
+    other.
     """
+    lanes = 1 if runtime.device != "cpu" else max(1, min(lanes, runtime.threads))
     if runtime.backend == "onnxruntime":
-        return _OrtModel(_ort_session(Path(path), runtime.threads, runtime.device))
+        session = _ort_session(Path(path), runtime.threads // lanes, runtime.device)
+        return _OrtModel(session, lanes)
     compiled, output_shape = ov_compiled(
-        Path(path), runtime.threads, runtime.precision, best_class, shapes_kept, runtime.device
+        Path(path),
+        runtime.threads,
+        runtime.precision,
+        best_class,
+        shapes_kept,
+        runtime.device,
+        lanes,
     )
-    return _OpenVinoModel(compiled, output_shape)
+    return _OpenVinoModel(compiled, output_shape, lanes)
 
 
 def resolve_precision(backend: str, wanted: str | None, device: str = "cpu") -> str:
@@ -193,8 +212,11 @@ def best_class(scores: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 class _OrtModel:
-    def __init__(self, session):
+    """An onnxruntime session; its run may be called from several threads at once."""
+
+    def __init__(self, session, lanes: int = 1):
         self.session = session
+        self.lanes = lanes
         self.input_name = session.get_inputs()[0].name
         self.input_shape = _static(session.get_inputs()[0].shape)
         self.output_shape = _static(session.get_outputs()[0].shape)
@@ -207,16 +229,25 @@ class _OrtModel:
 
 
 class _OpenVinoModel:
-    """A compiled model with its own infer request (requests are not shared between callers)."""
+    """A compiled model with one infer request per lane: a request serves one caller at a time,
+    and each lane's requests run on their own stream of the compiled model."""
 
-    def __init__(self, compiled, output_shape: tuple):
-        self.request = compiled.create_infer_request()
+    def __init__(self, compiled, output_shape: tuple, lanes: int = 1):
+        self.lanes = lanes
+        self._requests: queue.SimpleQueue = queue.SimpleQueue()
+        for _ in range(lanes):
+            self._requests.put(compiled.create_infer_request())
         self.input_shape = _static(_dims(compiled.inputs[0].partial_shape))
         self.output_shape = output_shape  # the network's, before any best-class head
 
     def _infer(self, x: np.ndarray):
-        # share_inputs: no copy of the batch; outputs are copied, the request reuses its buffers
-        return self.request.infer({0: np.ascontiguousarray(x)}, share_inputs=True)
+        request = self._requests.get()
+        try:
+            # share_inputs: no copy of the batch; outputs are copied, the request reuses its
+            # buffers
+            return request.infer({0: np.ascontiguousarray(x)}, share_inputs=True)
+        finally:
+            self._requests.put(request)
 
     def run(self, x: np.ndarray) -> np.ndarray:
         return self._infer(x)[0]
@@ -295,12 +326,17 @@ def ov_compiled(
     best_class: bool = False,
     shapes_kept: int | None = None,
     device: str = "cpu",
+    lanes: int = 1,
 ) -> tuple[Any, tuple]:
     hint = {"bf16": "bf16", "fp16": "f16"}.get(precision, "f32")
     if hint == "bf16" and not bf16_native():
         hint = "f32"
-    config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": hint, "PERFORMANCE_HINT": "LATENCY"}
+    config: dict[str, Any] = {"INFERENCE_PRECISION_HINT": hint}
     index = _gpu_index(device)
+    if lanes == 1:
+        config["PERFORMANCE_HINT"] = "LATENCY"
+    else:  # one stream per lane, the threads split evenly between them
+        config["NUM_STREAMS"] = lanes
     if index is None:  # properties of the CPU plugin only
         config["INFERENCE_NUM_THREADS"] = threads
         if shapes_kept is not None:
