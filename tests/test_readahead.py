@@ -56,3 +56,19 @@ def test_stopping_early_closes_the_source():
         if item == 3:
             break
     assert closed == [True]
+
+
+def test_nothing_is_read_ahead_of_an_item_that_forbids_it():
+    made = []
+
+    def produce():
+        for i in range(4):
+            made.append(i)
+            yield i
+
+    stream = read_ahead(produce(), ahead_of=lambda item: item != 1)
+    assert next(stream) == 0
+    assert next(stream) == 1
+    threading.Event().wait(0.2)
+    assert made == [0, 1]  # nothing read while item 1 is in hand
+    assert list(stream) == [2, 3]

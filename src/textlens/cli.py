@@ -15,6 +15,7 @@ import sys
 
 from .errors import TextlensError
 from .flags import add_pipeline_flags, pipeline_args
+from .florence2 import command as florence_command
 
 # Modules that add their own subcommand with register(subparsers).
 _FACES: tuple[str, ...] = (
@@ -42,6 +43,7 @@ def _ocr_command(sub: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--config", help="PaddleX-style pipeline YAML naming each stage's model")
     add_pipeline_flags(p)
+    florence_command.add_flags(p)
     p.set_defaults(run=_run_ocr)
 
 
@@ -55,9 +57,14 @@ def _run_ocr(args: argparse.Namespace) -> int:
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     documents = document_formats(formats, "--format")
     params = pipeline_args(args)
-    if args.save_path:
-        params = with_word_boxes(params, documents)
-    ocr = OCR(config=args.config, **params)
+    if args.engine == "florence2":
+        read, shown = florence_command.reader(args, params, documents)
+    else:
+        florence_command.refuse_flags(args)
+        if args.save_path:
+            params = with_word_boxes(params, documents)
+        ocr = OCR(config=args.config, **params)
+        read, shown = (lambda source: (r for _, r in ocr.read([source]))), (lambda r: r.text)
     sources, failures = [], 0
     for text in args.input:
         try:
@@ -76,12 +83,12 @@ def _run_ocr(args: argparse.Namespace) -> int:
     for source in sources:
         try:
             results = []
-            for _, result in ocr.read([source]):
+            for result in read(source):
                 if args.save_path and "json" in formats:
                     result.save_to_json(args.save_path)
                     result.save_to_img(args.save_path)
                 if not args.save_path:
-                    print(result.text, flush=True)
+                    print(shown(result), flush=True)
                 results.append(result)
             for fmt in documents if args.save_path else ():
                 export(results, fmt, args.save_path, source.name)

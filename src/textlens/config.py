@@ -9,6 +9,7 @@ from the same table, so a parameter added here is a flag there too.
 from __future__ import annotations
 
 import dataclasses
+import os
 from dataclasses import dataclass, field, fields
 from pathlib import Path
 from typing import Any
@@ -368,4 +369,60 @@ def with_call_overrides(base: Settings, **overrides: Any) -> Settings:
         return base
     settings = dataclasses.replace(base, **{k: _coerce(k, v) for k, v in given.items()})
     _validate(settings)
+    return settings
+
+
+FLORENCE_DIR_ENV = "TEXTLENS_FLORENCE_DIR"
+
+
+@dataclass(frozen=True)
+class FlorenceSettings:
+    """The Florence-2 engine's parameters (textlens.florence2), beside PP-OCR's Settings: the
+    two engines share no model and no parameter but pdf_dpi and cpu_threads."""
+
+    florence_model_dir: str | None = None  # the weights' folder; else $TEXTLENS_FLORENCE_DIR
+    image_size: int | None = None  # side of the square input; None: the model's own (768)
+    batch_size: int = 1  # images (or tiles) per generate call
+    max_new_tokens: int = 1024
+    num_beams: int = 3  # the model card's beam search
+    tile_size: int | None = None  # OCR tasks: read tiles of at most this side (page pixels)
+    tile_overlap: int = 128  # pixels two neighbouring tiles share
+    cpu_threads: int | None = None
+    pdf_dpi: int = 150
+
+
+FLORENCE_PARAMETERS = {f.name: f for f in fields(FlorenceSettings)}
+
+
+def resolve_florence(**params: Any) -> FlorenceSettings:
+    """The Florence-2 engine's settings from keyword values (None = not given; strings as the
+    CLI and YAML give them), the weights' folder from TEXTLENS_FLORENCE_DIR when not given."""
+    unknown = set(params) - set(FLORENCE_PARAMETERS)
+    if unknown:
+        raise ConfigError(f"unknown Florence-2 parameter(s): {', '.join(sorted(unknown))}")
+    values: dict[str, Any] = {}
+    for name, value in params.items():
+        if value is None:
+            continue
+        if name == "florence_model_dir":
+            values[name] = str(value)
+            continue
+        try:
+            if isinstance(value, bool) or float(value) != int(float(value)):
+                raise ValueError(value)
+            values[name] = int(float(value))
+        except (TypeError, ValueError):
+            raise ConfigError(f"invalid value for {name}: {value!r} (expected int)") from None
+    values.setdefault("florence_model_dir", os.environ.get(FLORENCE_DIR_ENV) or None)
+    settings = FlorenceSettings(**values)
+    for name in ("image_size", "batch_size", "max_new_tokens", "num_beams", "tile_size"):
+        value = getattr(settings, name)
+        if value is not None and value <= 0:
+            raise ConfigError(f"{name} must be greater than 0")
+    if settings.cpu_threads is not None and settings.cpu_threads <= 0:
+        raise ConfigError("cpu_threads must be greater than 0")
+    if settings.pdf_dpi <= 0:
+        raise ConfigError("pdf_dpi must be greater than 0")
+    if settings.tile_size is not None and not 0 <= settings.tile_overlap < settings.tile_size:
+        raise ConfigError("tile_overlap must be at least 0 and less than tile_size")
     return settings

@@ -17,6 +17,7 @@ EXTRAS: dict[str, tuple[str, ...]] = {
     "serve": ("fastapi", "uvicorn", "httpx", "pydantic"),
     "export": ("reportlab", "pypdf"),
     "ray": ("ray", "pyarrow", "pandas"),
+    "florence": ("torch", "transformers"),
 }
 
 

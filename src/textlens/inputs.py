@@ -28,11 +28,27 @@ if TYPE_CHECKING:
     from pypdfium2 import PdfDocument
 
 # What Pillow raises on damaged data varies by format and by where the damage is (a TIFF cut
-# short before its last frame's directory raises TypeError when its frames are counted).
-_DECODE_ERRORS = (OSError, SyntaxError, ValueError, EOFError, IndexError, TypeError, struct.error)
+# short before its last frame's directory raises TypeError when its frames are counted, one
+# whose compression field holds an unknown number KeyError).
+_DECODE_ERRORS = (
+    OSError,
+    SyntaxError,
+    ValueError,
+    EOFError,
+    IndexError,
+    KeyError,
+    TypeError,
+    struct.error,
+)
 IMAGE_EXTENSIONS = {".jpg", ".jpeg", ".png", ".webp", ".bmp", ".tif", ".tiff"}
 DOCUMENT_EXTENSIONS = IMAGE_EXTENSIONS | {".pdf"}
 MAX_PIXELS = 120_000_000  # a 300-dpi A0 poster; beyond this a page is refused, not decoded
+# Frames of one image file. Pillow finds a TIFF's frames by walking its directories, in a time
+# that grows with the square of their number (30 000 frames take minutes), so they are counted
+# only this far and a file with more is refused before any is decoded.
+MAX_FRAMES = 1000
+# What Pillow may open: the formats textlens reads, and none of the dozens of others it knows.
+_IMAGE_FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "TIFF")
 _SANE_DPI = (20.0, 4800.0)  # a recorded resolution outside this is a placeholder (1 dpi, say)
 # PDFium is not thread-safe, not even across documents, and pages are read ahead in a background
 # thread (readahead.py) while a service may count another upload's pages: every call holds this.
@@ -189,7 +205,10 @@ def count_pages(data: bytes | Path, label: str, max_pdf_pages: int | None = None
     refused) and a job planned before any work. A file that cannot be opened fails here as it
     would when decoded.
     """
-    if is_pdf(_head(data)):
+    head = _head(data)
+    if not head:
+        raise InputError(f"{label}: file is empty")
+    if is_pdf(head):
         with _open_pdf(data, label) as pdf:
             return _pages_read(pdf, max_pdf_pages)
     image, frames = _open_image(data, label)
@@ -218,16 +237,39 @@ def _head(data: bytes | Path) -> bytes:
 def _open_image(data: bytes | Path, label: str) -> tuple[Image.Image, int]:
     """The image, its header read but no pixels decoded, and its number of frames."""
     try:
-        image = Image.open(io.BytesIO(data) if isinstance(data, bytes) else data)
-        return image, getattr(image, "n_frames", 1)
+        image = Image.open(
+            io.BytesIO(data) if isinstance(data, bytes) else data, formats=_IMAGE_FORMATS
+        )
+        return image, _frames(image, label)
     except UnidentifiedImageError:
         raise InputError(
             f"{label}: not a supported image or PDF (JPG, PNG, WEBP, BMP, TIFF, PDF)"
         ) from None
-    except Image.DecompressionBombError as exc:
-        raise InputError(f"{label}: {exc}") from None
+    except Image.DecompressionBombError:
+        # Pillow's own ceiling, above ours, refuses the header before any pixel is decoded
+        raise InputError(
+            f"{label}: image is larger than the {MAX_PIXELS // 1_000_000} megapixel limit"
+        ) from None
     except _DECODE_ERRORS as exc:
         raise InputError(f"{label}: image data is corrupt ({exc})") from None
+
+
+def _frames(image: Image.Image, label: str) -> int:
+    """The image's frames, counted no further than MAX_FRAMES + 1 (InputError past it)."""
+    if image.format != "TIFF":
+        count = getattr(image, "n_frames", 1)  # read from the header: no walk
+    else:
+        count = 1
+        while count <= MAX_FRAMES:
+            try:
+                image.seek(count)
+            except EOFError:
+                break
+            count += 1
+        image.seek(0)
+    if count > MAX_FRAMES:
+        raise InputError(f"{label}: image has more than {MAX_FRAMES} frames (the frame limit)")
+    return count
 
 
 def _recorded_dpi(image: Image.Image) -> float | None:

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from . import config as config_mod
+from .allocator import return_large_buffers
 from .config import Settings
 from .geometry import crop_quad, is_vertical, quad_size, reading_sort, rotate_page
 from .inputs import Page, Source, iter_sources, pages
@@ -28,6 +29,14 @@ from .stages.textline_orientation import TextlineOrientation
 from .stages.unwarp import Unwarper
 from .words import word_boxes
 
+# a page above this many pixels (a 35-megapixel scan; a 300-dpi A4 page is 8.7) is read with no
+# page decoded ahead of it: two such pages at once would be 200 MB more at the peak
+_READ_AHEAD_MAX_PIXELS = 16_000_000
+
+
+def _not_huge(page: Page) -> bool:
+    return page.image.shape[0] * page.image.shape[1] <= _READ_AHEAD_MAX_PIXELS
+
 
 class OCR:
     """PaddleOCR's General OCR pipeline on OpenVINO or onnxruntime (runtime.py).
@@ -40,6 +49,7 @@ class OCR:
         self.settings: Settings = config_mod.resolve(config, **params)
         s = self.settings
         check_device(s.inference_backend, s.device)
+        return_large_buffers()
         self.runtime = Runtime(
             s.inference_backend,
             s.cpu_threads or default_threads(),
@@ -95,15 +105,16 @@ class OCR:
     ) -> Generator[tuple[Page, OCRResult], None, None]:
         """The one page loop every face runs (API, CLI, service): each page with its result.
 
-        Each page is decoded while the one before it is read, and no earlier (at most two
-        pages are in memory); a PDF gives its first `max_pdf_pages` pages (all by default).
+        Each page is decoded while the one before it is read (unless that one is huge), and no
+        earlier (at most two pages are in memory); a PDF gives its first `max_pdf_pages` pages
+        (all by default).
         `between_pages` runs before each page is read: a request that was abandoned raises
         there, so its work stops at a page boundary. A page that fails to decode raises where
         it would have come out, after the pages before it.
         """
         s = settings or self.settings
         decoded = (page for source in sources for page in pages(source, s.pdf_dpi, max_pdf_pages))
-        for page in read_ahead(decoded):
+        for page in read_ahead(decoded, ahead_of=_not_huge):
             if between_pages is not None:
                 between_pages()
             yield page, self.process(page, s)

@@ -40,6 +40,8 @@ def test_openapi_and_docs_are_served(main_server):
         "/v1/models/{owner}/{name}/versions/{version}",
         "/v1/files",
         "/v1/files/{file_id}",
+        "/export",
+        "/reading-order",
     }
     jobs = schema["paths"]["/api/v2/ocr/jobs"]["post"]
     assert {"200", "400", "403", "413", "429"} <= set(jobs["responses"])

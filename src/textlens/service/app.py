@@ -20,8 +20,9 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..errors import TextlensError
+from ..florence2 import Florence2
 from ..pipeline import OCR
-from . import docs, florence, openai, paddlex, replicate
+from . import docs, exports, florence, openai, paddlex, replicate, web
 from .errors import DEFAULT_FACE, AuthError, Face, ServiceError, describe_validation
 from .host import Host
 from .jobs import api as jobs
@@ -43,6 +44,9 @@ DESCRIPTION = """Offline OCR over HTTP, speaking five existing contracts:
   predictions through Replicate's HTTP API, as Replicate's client speaks it (problem-details
   errors);
 * `POST /v1/chat/completions`, `GET /v1/models`: OpenAI-compatible.
+
+`POST /export` turns a result back into txt, Markdown, hOCR, ALTO or a searchable PDF, and
+`POST /reading-order` orders lines as those read. `/` is a web page for people, over this API.
 
 When the server has tokens, send `Authorization: token <TOKEN>` or `Bearer <TOKEN>`."""
 
@@ -127,10 +131,11 @@ def create_app(config: ServiceConfig, engine: OCR | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        host = Host(config, engine or OCR(**config.engine))
+        florence2 = None if config.florence2 is None else Florence2(**config.florence2)
+        host = Host(config, engine or OCR(**config.engine), florence2)
         app.state.host = host
         host.worker.add(PpocrHandler(host.jobs, host.engine_for))
-        host.worker.add(FlorenceHandler(host.jobs, host.engine))
+        host.worker.add(FlorenceHandler(host.jobs, host.florence_engine))
         worker = asyncio.create_task(host.worker.run())
         yield
         worker.cancel()
@@ -146,7 +151,7 @@ def create_app(config: ServiceConfig, engine: OCR | None = None) -> FastAPI:
         redoc_url=None,
     )  # docs.router serves them
     routers = (jobs.router, paddlex.router, florence.router, replicate.router, openai.router)
-    for router in (*routers, docs.router):
+    for router in (*routers, exports.router, docs.router, web.router):
         app.include_router(router)
     app.add_exception_handler(ServiceError, _on_service_error)
     app.add_exception_handler(TextlensError, _on_bad_input)

@@ -12,11 +12,13 @@ from __future__ import annotations
 
 import argparse
 import copy
+import math
 import os
 from typing import TYPE_CHECKING
 
-from ..config import resolve
+from ..config import resolve, resolve_florence
 from ..extras import require
+from ..florence2.loader import check_folder
 
 if TYPE_CHECKING:
     from .settings import ServiceConfig
@@ -33,6 +35,18 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--port", type=int, help="TCP port (default 8080)")
     p.add_argument("--workers", type=int, help="processes, each with its own engine (default 1)")
     p.add_argument("--config", help="YAML file with the service's keys (see README: HTTP service)")
+    p.add_argument(
+        "--engine",
+        choices=("ppocr", "florence2"),
+        help="florence2: load Florence-2 too, for /predictions, /v1/chat/completions and "
+        "Replicate predictions (default: the file's florence2 key, else PP-OCR alone)",
+    )
+    p.add_argument(
+        "--florence-model-dir",
+        "--florence_model_dir",
+        dest="florence_model_dir",
+        help="folder of the Florence-2 weights (default: $TEXTLENS_FLORENCE_DIR)",
+    )
     p.set_defaults(run=_run)
 
 
@@ -40,11 +54,31 @@ def _run(args: argparse.Namespace) -> int:
     require("serve", "textlens serve")
     from .settings import load_config
 
-    config = load_config(args.config, host=args.host, port=args.port, workers=args.workers)
+    config = with_florence(
+        load_config(args.config, host=args.host, port=args.port, workers=args.workers),
+        args.engine,
+        args.florence_model_dir,
+    )
     params = dict(config.engine)
     resolve(params.pop("config", None), **params)  # engine parameters: fail now, not per worker
+    if config.florence2 is not None:
+        require("florence", "textlens serve --engine florence2")
+        check_folder(resolve_florence(**config.florence2).florence_model_dir)
     serve(config)
     return 0
+
+
+def with_florence(
+    config: ServiceConfig, engine: str | None, model_dir: str | None
+) -> ServiceConfig:
+    """The config as --engine and --florence-model-dir change it: florence2 loads Florence-2
+    (the folder from the flag, the file, or TEXTLENS_FLORENCE_DIR), ppocr leaves it out."""
+    if engine == "ppocr":
+        return config.model_copy(update={"florence2": None})
+    if engine == "florence2" or model_dir:
+        given = {"florence_model_dir": model_dir} if model_dir else {}
+        return config.model_copy(update={"florence2": {**(config.florence2 or {}), **given}})
+    return config
 
 
 def _log_config() -> dict:
@@ -72,5 +106,6 @@ def serve(config: ServiceConfig) -> None:
         workers=config.workers,
         access_log=False,
         log_config=_log_config(),
-        timeout_graceful_shutdown=5,
+        # SIGTERM drains: requests in flight finish, and none runs past its own deadline
+        timeout_graceful_shutdown=math.ceil(config.request_timeout_s),
     )

@@ -1,4 +1,4 @@
-"""/docs (Swagger UI), /redoc (ReDoc) and / with no network: textlens serves the assets itself.
+"""/docs (Swagger UI) and /redoc (ReDoc) with no network: textlens serves the assets itself.
 
 FastAPI's pages load their scripts from a CDN, so on the offline hosts textlens is made for they
 are blank. The scripts come from the pinned `fastapi-offline` package, read as data from its
@@ -77,30 +77,4 @@ def asset(name: str) -> FileResponse:
         assets_folder() / name,
         media_type=ASSETS[name],
         headers={"Cache-Control": "public, max-age=86400"},
-    )
-
-
-HOME = """<!DOCTYPE html>
-<html lang="en">
-<head><meta charset="utf-8"><title>{title}</title>
-<link rel="icon" href="{assets}/favicon.png"></head>
-<body style="font-family: sans-serif; max-width: 40em; margin: 3em auto">
-<h1>{title}</h1>
-<p>Offline document OCR over HTTP. The API:</p>
-<ul>
-<li><a href="/docs">/docs</a>: try every endpoint (Swagger UI)</li>
-<li><a href="/redoc">/redoc</a>: the reference (ReDoc)</li>
-<li><a href="{openapi}">{openapi}</a>: the OpenAPI schema</li>
-<li><a href="/health">/health</a>: whether the service is up</li>
-</ul>
-</body>
-</html>
-"""
-
-
-@router.get("/")
-def home(request: Request) -> HTMLResponse:
-    """A short page that links the docs (the web page of its own comes later)."""
-    return HTMLResponse(
-        HOME.format(title=_title(request), assets=ASSETS_PATH, openapi=request.app.openapi_url)
     )

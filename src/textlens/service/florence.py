@@ -13,20 +13,22 @@ import asyncio
 import json
 import logging
 import time
-from collections.abc import Awaitable, Callable
-from typing import Any, Literal
+from collections.abc import Awaitable, Callable, Iterator
+from typing import Any, Literal, get_args
 
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
 from ..errors import TextlensError
+from ..florence2 import Florence2, Florence2Result
+from ..florence2.tasks import TASKS, check_input, find
 from ..images import to_pil
 from ..inputs import Source
 from ..pipeline import OCR
 from ..render import draw_boxes
 from ..result import OCRResult
 from .encode import to_base64
-from .errors import DEFAULT_FACE, Detail, Face, documented
+from .errors import DEFAULT_FACE, Detail, Face, ServiceError, documented
 from .host import caller, host_of
 from .runner import Abandoned, JobControl
 from .uploads import charged_pages
@@ -36,7 +38,26 @@ logger = logging.getLogger(__name__)
 
 FACE = Face("/predictions", 422, DEFAULT_FACE.body)
 MAX_IMAGES = 50
-Task = Literal["OCR", "OCR_WITH_REGION"]
+# seed 000's two tasks, which PP-OCR answers too, then every other task of Florence-2's
+Task = Literal[
+    "OCR",
+    "OCR_WITH_REGION",
+    "CAPTION",
+    "DETAILED_CAPTION",
+    "MORE_DETAILED_CAPTION",
+    "OD",
+    "DENSE_REGION_CAPTION",
+    "REGION_PROPOSAL",
+    "CAPTION_TO_PHRASE_GROUNDING",
+    "REFERRING_EXPRESSION_SEGMENTATION",
+    "REGION_TO_SEGMENTATION",
+    "OPEN_VOCABULARY_DETECTION",
+    "REGION_TO_CATEGORY",
+    "REGION_TO_DESCRIPTION",
+    "REGION_TO_OCR",
+]
+OCR_TASKS = ("OCR", "OCR_WITH_REGION")
+assert set(get_args(Task)) == {task.name for task in TASKS.values()}
 
 
 class PredictionInput(BaseModel):
@@ -47,7 +68,16 @@ class PredictionInput(BaseModel):
         "base64, data URIs, or URLs when the server allows "
         "them",
     )
-    task: Task = Field("OCR", description="OCR: text only; OCR_WITH_REGION: text and boxes")
+    task: Task = Field(
+        "OCR",
+        description="OCR: text only; OCR_WITH_REGION: text and boxes; the others (Florence-2's "
+        "prompt tasks) need the server's Florence-2 engine",
+    )
+    text_input: str | None = Field(
+        None,
+        description="the task's phrase (CAPTION_TO_PHRASE_GROUNDING, ...) or region "
+        "(REGION_TO_*: x1,y1,x2,y2 in the image's pixels)",
+    )
     include_image: bool = Field(
         False, description="with OCR_WITH_REGION: a PNG (base64) of each page with its boxes drawn"
     )
@@ -68,8 +98,13 @@ class PredictionResponse(BaseModel):
 
 
 class Region(BaseModel):
-    text: str
+    text: str = Field(description="the line's text, or the region's label")
     bbox: list[float] = Field(description="[x1, y1, x2, y2] in the image's pixels")
+    polygons: list[list[float]] | None = Field(
+        default=None,
+        exclude_if=lambda value: value is None,
+        description="segmentation tasks: the outlines, each [x1, y1, x2, y2, ...]",
+    )
 
 
 class PageOutput(BaseModel):
@@ -105,11 +140,12 @@ async def predict(
 ) -> PredictionResponse:
     started = time.monotonic()
     host = host_of(request)
+    engine = engine_for(host.florence_engine, body.input)
     cap = host.config.max_num_input_imgs
     inputs, counts = await read_inputs(body.input.images, host.read, cap)
 
     def job(control: JobControl) -> str:
-        return ocr_output(host.engine, inputs, body.input, cap, control.check)
+        return ocr_output(engine, inputs, body.input, cap, control.check)
 
     output = await host.execute(request, token, sum(counts), job)
     return PredictionResponse(
@@ -117,6 +153,22 @@ async def predict(
         output=output,
         metrics={"predict_time": round(time.monotonic() - started, 3)},
     )
+
+
+def engine_for(engine: OCR | Florence2, params: PredictionInput) -> OCR | Florence2:
+    """The engine, once it is known to answer the task: PP-OCR reads the two OCR tasks only;
+    a task's text input is checked here, before anything is charged."""
+    if isinstance(engine, OCR):
+        if params.task not in OCR_TASKS:
+            raise ServiceError(
+                422,
+                f"task {params.task} needs the Florence-2 engine: start the server with "
+                "--engine florence2 (this one reads OCR and OCR_WITH_REGION)",
+            )
+        if params.text_input:
+            raise ServiceError(422, f"task {params.task} takes no text_input")
+    check_input(find(params.task), params.text_input)
+    return engine
 
 
 Inputs = list[tuple[str, bytes | TextlensError]]  # (label, the file or why it is unreadable)
@@ -148,7 +200,7 @@ async def _read(
 
 
 def ocr_output(
-    engine: OCR,
+    engine: OCR | Florence2,
     inputs: Inputs,
     params: PredictionInput,
     cap: int | None,
@@ -166,7 +218,7 @@ def ocr_output(
             if isinstance(item, TextlensError):
                 raise item
             source = Source(name=label, data=item)
-            for _, result in engine.read([source], max_pdf_pages=cap, between_pages=between_pages):
+            for result in _results(engine, source, params, cap, between_pages):
                 add(**page_fields(result, params.task, params.include_image))
         except Abandoned:
             raise
@@ -178,14 +230,45 @@ def ocr_output(
     return output_string(params.task, out)
 
 
+def _results(
+    engine: OCR | Florence2,
+    source: Source,
+    params: PredictionInput,
+    cap: int | None,
+    between_pages: Callable[[], None],
+) -> Iterator[OCRResult | Florence2Result]:
+    """A source's results from either engine, read as its own page loop reads them."""
+    if isinstance(engine, OCR):
+        for _, result in engine.read([source], max_pdf_pages=cap, between_pages=between_pages):
+            yield result
+        return
+    token = find(params.task).token
+    for _, answer in engine.read(
+        [source], token, params.text_input, max_pdf_pages=cap, between_pages=between_pages
+    ):
+        yield answer
+
+
 def output_string(task: str, pages: list[dict[str, Any]]) -> str:
     """The deployment's `output`: a JSON string of the page objects, under two names."""
     output = {"task": task, "total_pages": len(pages), "results": pages, "pages": pages}
     return json.dumps(output, ensure_ascii=False)
 
 
-def page_fields(result: OCRResult, task: Task, include_image: bool) -> dict[str, object]:
-    """The fields of one page object that OCR fills in."""
+def page_fields(
+    result: OCRResult | Florence2Result, task: str, include_image: bool
+) -> dict[str, object]:
+    """The fields of one page object that the engine fills in: OCR tasks as OCRResults
+    (either engine's), Florence-2's other tasks as their text and labelled regions."""
+    if isinstance(result, Florence2Result):
+        if task not in OCR_TASKS:
+            found = [
+                Region(text=r.label, bbox=r.box, polygons=r.polygons or None)
+                for r in result.regions
+            ]
+            image = to_base64(result.draw(), "PNG") if include_image else None
+            return {"text": result.text, "regions": found, "image_base64": image}
+        result = result.to_ocr()
     if task == "OCR":
         return {"text": result.text}
     image = None

@@ -15,6 +15,7 @@ from typing import TypeVar
 from fastapi import Request, Security
 from fastapi.security import APIKeyHeader
 
+from ..florence2 import Florence2
 from ..pipeline import OCR
 from . import uploads
 from .auth import TokenCheck
@@ -39,9 +40,10 @@ class Host:
     """One engine (more when jobs ask for other model families), its runner, the quota book,
     the URL fetcher, and the job store with this process's job worker."""
 
-    def __init__(self, config: ServiceConfig, engine: OCR):
+    def __init__(self, config: ServiceConfig, engine: OCR, florence: Florence2 | None = None):
         self.config = config
         self.engine = engine
+        self.florence = florence  # Florence-2, when the config loads it
         self.runner = Runner(config.queue_size, config.request_timeout_s)
         self.tokens = TokenCheck(config.tokens)
         self.quota = (
@@ -58,6 +60,12 @@ class Host:
         self.jobs = JobStore(config.jobs_dir, config.job_retention_s, config.job_lease_s)
         self.signer = Signer(load_key(self.jobs.folder), config.result_url_ttl_s)
         self.worker = JobWorker(self.jobs, self.runner.executor)  # the app adds the handlers
+
+    @property
+    def florence_engine(self) -> OCR | Florence2:
+        """The engine of seed 000's and 001's faces (/predictions, chat, Replicate):
+        Florence-2 when loaded, else PP-OCR."""
+        return self.florence or self.engine
 
     def engine_for(self, family: str) -> OCR:
         """The engine of a model family, built on first use; called on the OCR thread only."""

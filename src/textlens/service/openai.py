@@ -19,11 +19,13 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Depends, Request
 from pydantic import BaseModel, Field
 
-from ..errors import InputError
+from ..errors import ConfigError, InputError
+from ..florence2 import Florence2
+from ..florence2.tasks import check_input, find
 from ..inputs import Source, is_pdf
 from ..pipeline import OCR
 from .errors import Face, ServiceError, documented
-from .florence import regions
+from .florence import page_fields
 from .host import caller, host_of
 from .runner import JobControl
 
@@ -133,7 +135,9 @@ class ModelList(BaseModel):
     data: list[ModelCard]
 
 
-def model_id(engine: OCR) -> str:
+def model_id(engine: OCR | Florence2) -> str:
+    if isinstance(engine, Florence2):
+        return engine.model_id
     return f"textlens-{engine.settings.ocr_version}"
 
 
@@ -144,7 +148,11 @@ def model_id(engine: OCR) -> str:
     responses=documented(ErrorBody, 401),
 )
 async def list_models(request: Request, token: str | None = Depends(caller)) -> ModelList:
-    return ModelList(data=[ModelCard(id=model_id(host_of(request).engine), created=_STARTED)])
+    host = host_of(request)
+    engines: list[OCR | Florence2] = [host.engine]
+    if host.florence is not None:
+        engines.insert(0, host.florence)
+    return ModelList(data=[ModelCard(id=model_id(e), created=_STARTED) for e in engines])
 
 
 @router.post(
@@ -158,15 +166,19 @@ async def chat(
 ) -> ChatCompletion:
     if body.stream:
         raise ServiceError(400, "stream: true is not supported; ask without streaming")
-    task, image = _task_and_image(body.messages)
+    prompt, image = _prompt_and_image(body.messages)
     host = host_of(request)
+    # the model a client names, where it is PP-OCR's; any other name: the Florence faces' engine
+    engine = host.engine if body.model == model_id(host.engine) else host.florence_engine
+    task, text_input = _task(engine, prompt)
     data = image_source(await host.read(image, "image_url"), "image_url")
-    job = partial(_answer, host.engine, Source(name="image_url", data=data), task)
+    source = Source(name="image_url", data=data)
+    job = partial(_answer, engine, source, task, text_input)
     content = await host.execute(request, token, 1, job)  # one image, its first frame: one page
     return ChatCompletion(
         id=f"chatcmpl-{request.state.log_id}",
         created=int(time.time()),
-        model=model_id(host.engine),
+        model=model_id(engine),
         choices=[Choice(message=AssistantMessage(content=content))],
         usage=Usage(prompt_tokens=1, completion_tokens=len(content), total_tokens=1 + len(content)),
     )
@@ -181,7 +193,7 @@ def image_source(data: bytes, label: str) -> bytes:
     return data
 
 
-def _task_and_image(messages: list[ChatMessage]) -> tuple[str, str]:
+def _prompt_and_image(messages: list[ChatMessage]) -> tuple[str, str]:
     """The last user message's task prompt and its one image."""
     user = next((m for m in reversed(messages) if m.role == "user"), None)
     if user is None:
@@ -201,16 +213,46 @@ def _task_and_image(messages: list[ChatMessage]) -> tuple[str, str]:
             400, f"the user message must hold exactly one image_url part, not {len(images)}"
         )
     prompt = "".join(p.text for p in parts if isinstance(p, TextPart)).strip() or "<OCR>"
-    if prompt not in PROMPTS:
-        raise ServiceError(400, f"unsupported prompt {prompt[:40]!r}: use {' or '.join(PROMPTS)}")
-    return PROMPTS[prompt], images[0]
+    return prompt, images[0]
 
 
-def _answer(engine: OCR, source: Source, task: str, control: JobControl) -> str:
-    """Runs in the OCR thread: the assistant's answer for one image."""
+def _task(engine: OCR | Florence2, prompt: str) -> tuple[str, str | None]:
+    """The prompt's task (seed 000's name) and text input: PP-OCR reads `<OCR>` and
+    `<OCR_WITH_REGION>`; Florence-2 any task token, followed by its phrase or region."""
+    if isinstance(engine, OCR):
+        if prompt not in PROMPTS:
+            raise ServiceError(
+                400,
+                f"unsupported prompt {prompt[:40]!r}: use {' or '.join(PROMPTS)} (other "
+                "Florence-2 prompts need a server started with --engine florence2)",
+            )
+        return PROMPTS[prompt], None
+    token, _, rest = prompt.partition(">")
+    try:
+        task = find(token + ">")
+        check_input(task, rest.strip() or None)
+    except ConfigError as exc:
+        raise ServiceError(400, f"prompt {prompt[:40]!r}: {exc}") from None
+    return task.name, rest.strip() or None
+
+
+def _answer(
+    engine: OCR | Florence2, source: Source, task: str, text_input: str | None, control: JobControl
+) -> str:
+    """Runs in the OCR thread: the assistant's answer for one image: the text, or a JSON
+    string of the regions (`[{"text", "bbox"}]`, with `polygons` for segmentation)."""
     # one image a request (a PDF was refused before): a TIFF answers with its first frame
-    with closing(engine.read([source], between_pages=control.check)) as read:
-        _, result = next(read)
-    if task == "OCR":
-        return result.text
-    return json.dumps([r.model_dump() for r in regions(result)], ensure_ascii=False)
+    if isinstance(engine, OCR):
+        with closing(engine.read([source], between_pages=control.check)) as read:
+            _, result = next(read)
+        fields = page_fields(result, task, False)
+    else:
+        token = find(task).token
+        with closing(engine.read([source], token, text_input, between_pages=control.check)) as got:
+            _, answer = next(got)
+        fields = page_fields(answer, task, False)
+    found = fields.get("regions")
+    if task == "OCR" or not found:
+        return str(fields["text"])
+    assert isinstance(found, list)
+    return json.dumps([r.model_dump() for r in found], ensure_ascii=False)

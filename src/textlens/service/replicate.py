@@ -46,6 +46,7 @@ from starlette.exceptions import HTTPException
 
 from .. import __version__
 from ..errors import InputError
+from ..florence2 import Florence2
 from ..pipeline import OCR
 from . import florence
 from .errors import Face, ServiceError, documented
@@ -252,7 +253,7 @@ def _owner(token: str | None) -> str:
     return "" if token is None else token_key(token)
 
 
-def version_id(engine: OCR) -> str:
+def version_id(engine: OCR | Florence2) -> str:
     """The one version: this release of textlens with its engine's models."""
     return hashlib.sha256(f"textlens {__version__} {model_id(engine)}".encode()).hexdigest()
 
@@ -285,7 +286,7 @@ async def create_prediction(
     ref = _VERSION_REF.fullmatch(body.version)
     assert ref is not None  # the field's pattern
     model = ref["model"] or MODEL
-    version = ref["id"] or ref["bare"] or version_id(host_of(request).engine)
+    version = ref["id"] or ref["bare"] or version_id(host_of(request).florence_engine)
     return await _create(request, token, model, version, body.input, prefer)
 
 
@@ -304,7 +305,7 @@ async def create_model_prediction(
     prefer: str | None = _WAIT,
     token: str | None = Depends(caller),
 ) -> PredictionBody:
-    version = version_id(host_of(request).engine)
+    version = version_id(host_of(request).florence_engine)
     return await _create(request, token, f"{owner}/{name}", version, body.input, prefer)
 
 
@@ -346,7 +347,7 @@ async def cancel_prediction(
 async def get_model(
     owner: Name, name: Name, request: Request, token: str | None = Depends(caller)
 ) -> ModelBody:
-    engine = host_of(request).engine
+    engine = host_of(request).florence_engine
     return ModelBody(
         url=str(request.url_for("get_model", owner=owner, name=name)),
         owner=owner,
@@ -366,7 +367,7 @@ async def get_model(
 async def list_versions(
     owner: Name, name: Name, request: Request, token: str | None = Depends(caller)
 ) -> VersionPage:
-    return VersionPage(results=[_version(version_id(host_of(request).engine))])
+    return VersionPage(results=[_version(version_id(host_of(request).florence_engine))])
 
 
 @router.get(
@@ -456,6 +457,7 @@ async def _create(
 ) -> PredictionBody:
     """Read, charge and record a prediction's job, and wait for it if asked to."""
     host, owner = host_of(request), _owner(token)
+    florence.engine_for(host.florence_engine, params)  # 422 for a task it cannot answer
     key = owner_key(token)
     cap = host.config.max_num_input_imgs
     inputs, counts = await florence.read_inputs(
@@ -479,6 +481,7 @@ async def _create(
             "version": version,
             "input": _shown(params),
             "task": params.task,
+            "text_input": params.text_input,
             "include_image": params.include_image,
             "inputs": described,
             "plan": plan,
@@ -532,7 +535,7 @@ def _metadata(field: Any) -> dict[str, Any]:
         return {}
     try:
         metadata = json.loads(field) if isinstance(field, str) else None
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past Python's stack
         metadata = None
     if not isinstance(metadata, dict):
         raise ServiceError(422, "metadata: must be a JSON object")

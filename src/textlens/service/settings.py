@@ -89,6 +89,13 @@ class ServiceConfig(BaseModel):
     engine: dict[str, Any] = Field(
         default_factory=dict, description="OCR(...) parameters, e.g. ocr_version, cpu_threads"
     )
+    florence2: dict[str, Any] | None = Field(
+        None,
+        description="Florence2(...) parameters (florence_model_dir, image_size, batch_size, "
+        "max_new_tokens, num_beams, tile_size, ...): when set, Florence-2 is loaded beside "
+        "PP-OCR and answers /predictions, /v1/chat/completions and Replicate predictions; "
+        "/ocr and the job API keep PP-OCR",
+    )
 
     @property
     def auth_enabled(self) -> bool:

@@ -3,6 +3,10 @@
 Worker processes and their threads share these files, so every call opens its own short-lived
 connection in autocommit mode (transactions are explicit `BEGIN IMMEDIATE`), and the files use
 WAL so that readers never wait for a writer.
+
+A file that cannot be used (locked past the busy timeout, unwritable, its disk full) is a 503
+for the request that needed it, never a pass: a quota that cannot be charged refuses the
+request, and a job that cannot be stored is not accepted.
 """
 
 from __future__ import annotations
@@ -11,6 +15,23 @@ import sqlite3
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from .errors import ServiceError
+
+# Transactions here last milliseconds; a lock held this long is a fault, not a queue.
+BUSY_TIMEOUT_S = 10
+
+
+class StoreUnavailable(ServiceError):
+    """503: one of the service's SQLite files cannot be read or written right now."""
+
+    def __init__(self, path: Path, exc: sqlite3.Error):
+        super().__init__(
+            503,
+            f"the service's store is unavailable ({path.name}: {exc}); try again later",
+            {"Retry-After": "10"},
+            code="store_unavailable",
+        )
 
 
 def prepare(path: str | Path, schema: str) -> Path:
@@ -25,11 +46,16 @@ def prepare(path: str | Path, schema: str) -> Path:
 
 @contextmanager
 def connection(path: Path) -> Iterator[sqlite3.Connection]:
-    """A connection for one call, closed on leaving."""
-    db = sqlite3.connect(path, timeout=30, isolation_level=None)
+    """A connection for one call, closed on leaving; StoreUnavailable when the file fails."""
+    try:
+        db = sqlite3.connect(path, timeout=BUSY_TIMEOUT_S, isolation_level=None)
+    except sqlite3.OperationalError as exc:
+        raise StoreUnavailable(path, exc) from None
     db.row_factory = sqlite3.Row
     try:
         yield db
+    except sqlite3.OperationalError as exc:
+        raise StoreUnavailable(path, exc) from None
     finally:
         db.close()
 

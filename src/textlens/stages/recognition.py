@@ -189,8 +189,10 @@ class TextRecognizer:
     def __init__(self, model_path, characters: tuple[str, ...], runtime: Runtime):
         lanes = min(runtime.threads, _MAX_LANES)
         self.model = load(model_path, runtime, best_class=True, lanes=lanes)
+        # the recheck reads about one line in eight: one lane, each lane's kernels costing
+        # memory for every line width it meets
         self.recheck = (
-            load(model_path, runtime.at("fp32"), best_class=True, lanes=lanes)
+            load(model_path, runtime.at("fp32"), best_class=True)
             if runtime.precision != "fp32"
             else None
         )
@@ -241,6 +243,7 @@ class TextRecognizer:
             order[max(0, end - p.batch_size) : end] for end in range(len(order), 0, -p.batch_size)
         ]
         out: dict[int, Recognised] = {}
-        for pairs in map(read, chunks) if self._lanes is None else self._lanes.map(read, chunks):
+        lanes = self._lanes if model.lanes > 1 else None
+        for pairs in map(read, chunks) if lanes is None else lanes.map(read, chunks):
             out.update(pairs)
         return out

@@ -160,7 +160,7 @@ async def submit(request: Request, token: str | None = Depends(caller)) -> Submi
     overrides = options.overrides()
     with_call_overrides(host.engine.settings, **overrides)  # a bad value is refused now
     batch_id = _text(fields, "batchId")
-    if host.jobs.unfinished(key, KIND) >= host.config.max_jobs_per_token:
+    if await asyncio.to_thread(host.jobs.unfinished, key, KIND) >= host.config.max_jobs_per_token:
         raise ServiceError(
             429,
             f"this token already has {host.config.max_jobs_per_token} unfinished jobs "
@@ -208,7 +208,7 @@ async def _read_submit(request: Request) -> tuple[dict[str, Any], UploadFile | N
         return fields, upload
     try:
         body = await request.json()
-    except ValueError:
+    except (ValueError, RecursionError):  # nested past Python's stack
         raise InputError(
             "the body must be JSON with fileUrl, or multipart/form-data with file"
         ) from None
@@ -233,7 +233,7 @@ def _options(raw: Any) -> OcrOptions:
     if isinstance(raw, str):
         try:
             raw = json.loads(raw)
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past Python's stack
             raise InputError("optionalPayload: not a JSON object") from None
     if not isinstance(raw, dict):
         raise InputError("optionalPayload: must be a JSON object")
@@ -248,7 +248,10 @@ async def _store_input(
 ) -> str:
     """Write the document to the job's folder; the name it is known by."""
     if upload is not None:
-        await asyncio.to_thread(_copy, upload, target)
+        try:
+            await asyncio.to_thread(_copy, upload, target)
+        except OSError as exc:  # a full disk: the caller removes what was written
+            raise ServiceError(503, f"cannot store the upload ({exc.strerror or exc})") from None
         if target.stat().st_size == 0:
             raise InputError("file: the file is empty")
         return upload.filename or "file"

@@ -9,12 +9,15 @@ it stopped, and the output string is put together from the stored pages when ask
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from ...errors import TextlensError
 from ...files import atomic_write
+from ...florence2 import Florence2
+from ...florence2.tasks import find
+from ...inputs import Source
 from ...pipeline import OCR
 from .. import florence
 from .pages import read_planned
@@ -45,12 +48,23 @@ def plan_inputs(
     return described, plan
 
 
+class _TaskReader:
+    """Florence-2 with one prediction's task, read as read_planned reads an engine."""
+
+    def __init__(self, engine: Florence2, task: str, text_input: str | None):
+        self.engine, self.task, self.text_input = engine, task, text_input
+        self.settings = engine.settings
+
+    def read(self, sources: Iterable[Source], settings: object = None) -> Iterator[Any]:
+        return self.engine.read(sources, find(self.task).token, self.text_input)
+
+
 class FlorenceHandler:
-    """Reads a prediction's pages (worker.Handler)."""
+    """Reads a prediction's pages (worker.Handler) with the Florence faces' engine."""
 
     kind = KIND
 
-    def __init__(self, store: JobStore, engine: OCR):
+    def __init__(self, store: JobStore, engine: OCR | Florence2):
         self.store = store
         self.engine = engine
 
@@ -58,9 +72,12 @@ class FlorenceHandler:
         p = job.params
         task, include_image, inputs = p["task"], p["include_image"], p["inputs"]
         planned = [(index, page) for index, page in p["plan"][start:]]
+        engine: Any = self.engine
+        if isinstance(engine, Florence2):
+            engine = _TaskReader(engine, task, p.get("text_input"))
         reads = read_planned(
-            self.engine,
-            self.engine.settings,
+            engine,
+            engine.settings,
             [(index, page) for index, page in planned if page != _UNREADABLE],
             lambda index: _input_path(self.store, job.id, index),
             lambda index: inputs[index]["label"],

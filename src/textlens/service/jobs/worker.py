@@ -20,6 +20,7 @@ from collections.abc import Iterator
 from typing import Any, Protocol
 
 from ...errors import TextlensError
+from ..sqlite import StoreUnavailable
 from .store import CANCELED, DONE, FAILED, Job, JobStore
 
 logger = logging.getLogger(__name__)
@@ -65,10 +66,16 @@ class JobWorker:
         loop = asyncio.get_running_loop()
         try:
             while True:
-                if loop.time() - last_sweep > SWEEP_EVERY_S:
-                    last_sweep = loop.time()
-                    await asyncio.to_thread(self.store.sweep)
-                job = await asyncio.to_thread(self.store.claim, self.owner, tuple(self.handlers))
+                try:
+                    if loop.time() - last_sweep > SWEEP_EVERY_S:
+                        last_sweep = loop.time()
+                        await asyncio.to_thread(self.store.sweep)
+                    job = await asyncio.to_thread(
+                        self.store.claim, self.owner, tuple(self.handlers)
+                    )
+                except StoreUnavailable as exc:  # locked or unwritable for now: try again
+                    logger.warning("job store unavailable: %s", exc.message)
+                    job = None
                 if job is None:
                     self._wake.clear()
                     with contextlib.suppress(TimeoutError):
@@ -99,9 +106,15 @@ class JobWorker:
             await asyncio.to_thread(self.store.finish, job.id, self.owner, DONE)
         except asyncio.CancelledError:
             raise
+        except StoreUnavailable as exc:
+            # the store takes no page now: the job keeps the pages it stored and is resumed,
+            # here or by another worker, once its lease runs out
+            logger.warning("job %s paused: %s", job.id, exc.message)
         except Exception as exc:
             if isinstance(exc, TextlensError):
                 message = str(exc)
+            elif isinstance(exc, OSError):  # a page's pictures could not be written (disk full)
+                message = f"cannot store the results ({exc.strerror or exc})"
             else:
                 logger.exception("job %s failed", job.id)
                 message = "internal error while reading the document"

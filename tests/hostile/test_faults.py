@@ -1,0 +1,205 @@
+"""Faults injected while textlens works: a full disk, a locked or unusable database, a worker
+killed mid-request, SIGTERM with a request in flight. Real servers, real files, real signals.
+
+A full disk is /dev/full: the kernel answers every write to it with ENOSPC, and a temporary
+file linked to it makes exactly one output fail that way, with no root and no mount needed.
+"""
+
+from __future__ import annotations
+
+import base64
+import errno
+import os
+import signal
+import sqlite3
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+import yaml
+
+from conftest import REPO, SAMPLES, sample_maker
+from textlens.files import atomic_write
+from textlens.service.quota import QuotaBook
+
+sys.path.insert(0, str(REPO / "bench"))
+import procs
+
+TOKEN = "fault-token"
+PNG = (SAMPLES / "invoice.png").read_bytes()
+INVOICE = base64.b64encode(PNG).decode()
+
+
+def _disk_full_at(path: Path) -> None:
+    """Make the next atomic_write of `path` meet a full disk."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.with_name(f".{path.name}.tmp").symlink_to("/dev/full")
+
+
+def test_a_full_disk_leaves_no_partial_file(tmp_path):
+    target = tmp_path / "page_res.json"
+    _disk_full_at(target)
+    with pytest.raises(OSError) as info:
+        atomic_write(target, b"x" * 100_000)
+    assert info.value.errno == errno.ENOSPC
+    assert list(tmp_path.iterdir()) == []  # neither the page nor its temporary file
+
+
+@pytest.mark.slow
+def test_batch_fails_the_page_that_met_a_full_disk_with_its_reason(tmp_path):
+    from textlens.batch import run_batch
+
+    folder, out = tmp_path / "in", tmp_path / "out"
+    folder.mkdir()
+    for name in ("a.png", "b.png"):
+        (folder / name).write_bytes((SAMPLES / "invoice.png").read_bytes())
+    _disk_full_at(out / "a_res.json")
+    summary = run_batch(folder, out, workers=1, progress=False)
+    [failure] = summary.failures
+    assert failure.path == str(folder / "a.png") and "No space left" in failure.reason
+    assert sorted(p.name for p in out.iterdir()) == ["b_res.json", "summary.json"]
+
+
+@pytest.fixture(scope="module")
+def quota_server(launch, tmp_path_factory):
+    jobs = tmp_path_factory.mktemp("fault-jobs")
+    return launch("faults", tokens=[TOKEN], daily_page_limit=1000, jobs_dir=str(jobs))
+
+
+def _db(server, name: str) -> Path:
+    return server.config_path.parent / name
+
+
+def _ocr(client: httpx.Client) -> httpx.Response:
+    return client.post("/ocr", json={"file": INVOICE, "visualize": False})
+
+
+@pytest.mark.slow
+def test_a_locked_or_unusable_quota_database_is_a_503_never_a_free_pass(quota_server):
+    book = QuotaBook(_db(quota_server, "quota.sqlite3"), 1000)
+    with quota_server.client(TOKEN) as client:
+        assert _ocr(client).status_code == 200
+        used = book.used(TOKEN)
+        lock = sqlite3.connect(book.path, isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")  # another process holds the file
+        try:
+            refused = _ocr(client)
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        assert refused.status_code == 503 and refused.headers["Retry-After"]
+        assert "quota.sqlite3: database is locked" in refused.json()["errorMsg"]
+        moved = book.path.with_name("moved.sqlite3")
+        book.path.rename(moved)
+        book.path.mkdir()  # where the file was, something SQLite cannot open
+        try:
+            unusable = _ocr(client)
+        finally:
+            book.path.rmdir()
+            moved.rename(book.path)
+        assert unusable.status_code == 503, unusable.text
+        assert "unable to open database file" in unusable.json()["errorMsg"]
+        assert book.used(TOKEN) == used  # neither was charged, and neither was served
+        assert _ocr(client).status_code == 200 and book.used(TOKEN) == used + 1
+
+
+@pytest.mark.slow
+def test_a_locked_job_database_refuses_submits_and_the_job_loop_survives(quota_server):
+    jobs_db = (
+        Path(yaml.safe_load(quota_server.config_path.read_text())["jobs_dir"]) / "jobs.sqlite3"
+    )
+    with quota_server.client(TOKEN) as client:
+        lock = sqlite3.connect(jobs_db, isolation_level=None)
+        lock.execute("BEGIN EXCLUSIVE")
+        try:
+            refused = client.post("/api/v2/ocr/jobs", files={"file": ("a.png", PNG)})
+            time.sleep(2)  # the job loop polls the locked store meanwhile
+        finally:
+            lock.execute("ROLLBACK")
+            lock.close()
+        assert refused.status_code == 503 and refused.json()["code"] == 503, refused.text
+        submitted = client.post("/api/v2/ocr/jobs", files={"file": ("a.png", PNG)})
+        job = submitted.json()["data"]["jobId"]
+        deadline = time.monotonic() + 60
+        while client.get(f"/api/v2/ocr/jobs/{job}").json()["data"]["state"] != "done":
+            assert time.monotonic() < deadline, "the job loop did not survive the lock"
+            time.sleep(0.3)
+
+
+def _slow_pdf(pages: int) -> str:
+    """A PDF of real pages whose OCR takes seconds: time to act while it is read."""
+    import io
+
+    maker = sample_maker()
+    images = [maker.render(maker.INVOICE) for _ in range(pages)]
+    buffer = io.BytesIO()
+    images[0].save(buffer, format="PDF", save_all=True, append_images=images[1:], resolution=120)
+    return base64.b64encode(buffer.getvalue()).decode()
+
+
+def _in_thread(call) -> tuple[threading.Thread, dict]:
+    outcome: dict = {}
+
+    def run() -> None:
+        try:
+            outcome["response"] = call()
+        except httpx.TransportError as exc:
+            outcome["error"] = exc
+
+    thread = threading.Thread(target=run)
+    thread.start()
+    return thread, outcome
+
+
+def _busiest(pids: list[int], seconds: float = 1.5) -> int:
+    before = {p: procs.cpu_ticks(p) for p in pids}
+    time.sleep(seconds)
+    return max(pids, key=lambda p: procs.cpu_ticks(p) - before[p])
+
+
+@pytest.mark.slow
+def test_a_worker_killed_mid_request_fails_that_request_and_is_replaced(launch):
+    server = launch("kill", workers=2, max_num_input_imgs=None)
+    body = {"file": _slow_pdf(6), "visualize": False}
+    with server.client(timeout=120) as client:
+        thread, outcome = _in_thread(lambda: client.post("/ocr", json=body))
+        time.sleep(1.0)
+        workers = procs.workers(server.process.pid)
+        assert len(workers) == 2
+        victim = _busiest(workers)
+        os.kill(victim, signal.SIGKILL)
+        thread.join(60)
+        response = outcome.get("response")
+        # the process that held the connection is gone: no answer, or a 5xx, never a 200
+        assert "error" in outcome or (response is not None and response.status_code >= 500)
+        deadline = time.monotonic() + 90
+        while len(set(procs.workers(server.process.pid)) - {victim}) < 2:
+            assert time.monotonic() < deadline, "the dead worker was not replaced"
+            time.sleep(0.5)
+    with server.client() as fresh:
+        for _ in range(4):  # both workers answer, the new one included
+            assert fresh.post("/ocr", json={"file": INVOICE, "visualize": False}).status_code == 200
+
+
+@pytest.mark.slow
+def test_sigterm_lets_the_request_in_flight_finish_then_exits(launch):
+    server = launch("drain", max_num_input_imgs=None)
+    body = {"file": _slow_pdf(6), "visualize": False}
+    with server.client(timeout=120) as client:
+        thread, outcome = _in_thread(lambda: client.post("/ocr", json=body))
+        time.sleep(1.5)
+        started = time.monotonic()
+        server.process.send_signal(signal.SIGTERM)
+        time.sleep(0.5)
+        with pytest.raises(httpx.TransportError):  # no new work is taken
+            httpx.get(f"{server.url}/health", timeout=2)
+        thread.join(120)
+        # uvicorn raises the signal again once it has drained, as a process manager expects
+        assert server.process.wait(timeout=60) in (0, -signal.SIGTERM)
+    response = outcome.get("response")
+    assert response is not None and response.status_code == 200, outcome
+    assert response.json()["result"]["dataInfo"]["numPages"] == 6
+    assert time.monotonic() - started > 2  # it waited for the pages, it did not cut them
