@@ -129,6 +129,33 @@ def test_a_locked_job_database_refuses_submits_and_the_job_loop_survives(quota_s
             time.sleep(0.3)
 
 
+@pytest.mark.slow
+def test_a_job_that_cannot_be_stored_after_its_charge_is_refunded(quota_server):
+    """The charge comes before the job's row; a row that cannot be written gives the pages
+    back, so a refused job costs nothing."""
+    jobs_db = (
+        Path(yaml.safe_load(quota_server.config_path.read_text())["jobs_dir"]) / "jobs.sqlite3"
+    )
+    book = QuotaBook(_db(quota_server, "quota.sqlite3"), 1000)
+    with quota_server.client(TOKEN) as client:
+        assert _ocr(client).status_code == 200  # the files exist
+        used = book.used(TOKEN)
+        folders = {p for p in jobs_db.parent.iterdir() if p.is_dir()}
+        store = sqlite3.connect(jobs_db, isolation_level=None)
+        # every new job's row fails as a full or broken file would
+        store.execute(
+            "CREATE TRIGGER broken BEFORE INSERT ON jobs BEGIN INSERT INTO gone VALUES (1); END"
+        )
+        try:
+            refused = client.post("/api/v2/ocr/jobs", files={"file": ("a.png", PNG)})
+        finally:
+            store.execute("DROP TRIGGER broken")
+            store.close()
+        assert refused.status_code == 503, refused.text
+        assert book.used(TOKEN) == used  # charged, then given back
+        assert {p for p in jobs_db.parent.iterdir() if p.is_dir()} == folders  # none left
+
+
 def _slow_pdf(pages: int) -> str:
     """A PDF of real pages whose OCR takes seconds: time to act while it is read."""
     import io

@@ -108,3 +108,15 @@ def test_quota_reached_stays_reached_after_a_restart(launch, blank_pdf, corrupt_
         assert predictions.status_code == 429 and "resets at" in predictions.json()["detail"]
     with server.client("q-two") as client:
         assert _ocr(client, blank_pdf(1)).status_code == 200  # another token is unaffected
+
+
+def test_a_refund_gives_back_that_day_s_pages_only(tmp_path):
+    book = QuotaBook(tmp_path / "q.sqlite3", 10)
+    day = datetime(2026, 12, 3, 12, tzinfo=UTC)
+    book.charge("t", 4, day)
+    book.charge("t", 3, day + timedelta(days=1))
+    book.refund("t", 4, day)
+    assert book.used("t", day) == 0
+    assert book.used("t", day + timedelta(days=1)) == 3
+    book.refund("t", 5, day + timedelta(days=1))  # never below zero
+    assert book.used("t", day + timedelta(days=1)) == 0

@@ -63,6 +63,16 @@ class QuotaBook:
             )
         return self.daily_limit - used - pages
 
+    def refund(self, token: str, pages: int, charged_at: datetime) -> None:
+        """Give back pages charged at `charged_at` for work that was then never accepted (a job
+        whose row could not be stored), to that day's count."""
+        day = charged_at.date().isoformat()
+        with transaction(self.path) as db:
+            db.execute(
+                "UPDATE usage SET pages = MAX(0, pages - ?) WHERE token_sha256 = ? AND day = ?",
+                (pages, token_key(token), day),
+            )
+
     def used(self, token: str, now: datetime | None = None) -> int:
         """Pages the token has used on the (UTC) day of `now`."""
         day = (now or datetime.now(UTC)).date().isoformat()

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import shutil
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -30,10 +31,12 @@ from ...inputs import count_pages, is_pdf
 from ..errors import Face, ServiceError, describe_validation, documented
 from ..host import Host, caller, host_of
 from ..paddlex import OcrOptions
-from ..quota import owner_key
+from ..quota import QuotaBook, owner_key
 from ..uploads import read as read_input
 from .ppocr import INPUT, KIND, family_of, parse_page_ranges, picture_path, result_lines
 from .store import CANCELED, DONE, FAILED, Job
+
+logger = logging.getLogger("textlens.service")
 
 JOBS_PATH = "/api/v2/ocr/jobs"
 RESULT_FILE = "result.jsonl"
@@ -169,6 +172,7 @@ async def submit(request: Request, token: str | None = Depends(caller)) -> Submi
         )
     job_id = host.jobs.new_id()
     folder = host.jobs.files(job_id)
+    charged_at: datetime | None = None  # set once the pages are charged
     try:
         name = await _store_input(host, fields, upload, folder / INPUT)
         path = folder / INPUT
@@ -178,7 +182,8 @@ async def submit(request: Request, token: str | None = Depends(caller)) -> Submi
         pages = parse_page_ranges(_text(fields, "pageRanges"), count)
         request.state.pages = len(pages)
         if host.quota is not None and token is not None:
-            await asyncio.to_thread(host.quota.charge, token, len(pages))
+            charged_at = datetime.now(UTC)
+            await asyncio.to_thread(host.quota.charge, token, len(pages), charged_at)
         params = {
             "model": _text(fields, "model") or "PP-OCRv6",
             "family": family,
@@ -191,9 +196,20 @@ async def submit(request: Request, token: str | None = Depends(caller)) -> Submi
         await asyncio.to_thread(host.jobs.create, job_id, KIND, params, len(pages), key, batch_id)
     except BaseException:
         shutil.rmtree(folder, ignore_errors=True)
+        if charged_at is not None and token is not None and host.quota is not None:
+            await _refund(host.quota, token, len(pages), charged_at)
         raise
     host.worker.wake()
     return SubmitEnvelope(data=Submitted(jobId=job_id))
+
+
+async def _refund(quota: QuotaBook, token: str, pages: int, charged_at: datetime) -> None:
+    """Give back a charge for a job that was never stored; a refund that fails too (the same
+    database down) is logged, the job's own error still answered."""
+    try:
+        await asyncio.to_thread(quota.refund, token, pages, charged_at)
+    except Exception:
+        logger.exception("could not refund %d pages for a job that was never stored", pages)
 
 
 async def _read_submit(request: Request) -> tuple[dict[str, Any], UploadFile | None]:
