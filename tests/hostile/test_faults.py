@@ -156,6 +156,11 @@ def test_a_job_that_cannot_be_stored_after_its_charge_is_refunded(quota_server):
         assert {p for p in jobs_db.parent.iterdir() if p.is_dir()} == folders  # none left
 
 
+# pages enough that a request is still being read seconds after it is sent, on a quiet machine
+# too (6 invoice pages took under 3 s once recognition ran in lanes)
+SLOW_PAGES = 30
+
+
 def _slow_pdf(pages: int) -> str:
     """A PDF of real pages whose OCR takes seconds: time to act while it is read."""
     import io
@@ -190,7 +195,7 @@ def _busiest(pids: list[int], seconds: float = 1.5) -> int:
 @pytest.mark.slow
 def test_a_worker_killed_mid_request_fails_that_request_and_is_replaced(launch):
     server = launch("kill", workers=2, max_num_input_imgs=None)
-    body = {"file": _slow_pdf(6), "visualize": False}
+    body = {"file": _slow_pdf(SLOW_PAGES), "visualize": False}
     with server.client(timeout=120) as client:
         thread, outcome = _in_thread(lambda: client.post("/ocr", json=body))
         time.sleep(1.0)
@@ -214,7 +219,7 @@ def test_a_worker_killed_mid_request_fails_that_request_and_is_replaced(launch):
 @pytest.mark.slow
 def test_sigterm_lets_the_request_in_flight_finish_then_exits(launch):
     server = launch("drain", max_num_input_imgs=None)
-    body = {"file": _slow_pdf(6), "visualize": False}
+    body = {"file": _slow_pdf(SLOW_PAGES), "visualize": False}
     with server.client(timeout=120) as client:
         thread, outcome = _in_thread(lambda: client.post("/ocr", json=body))
         time.sleep(1.5)
@@ -228,5 +233,5 @@ def test_sigterm_lets_the_request_in_flight_finish_then_exits(launch):
         assert server.process.wait(timeout=60) in (0, -signal.SIGTERM)
     response = outcome.get("response")
     assert response is not None and response.status_code == 200, outcome
-    assert response.json()["result"]["dataInfo"]["numPages"] == 6
+    assert response.json()["result"]["dataInfo"]["numPages"] == SLOW_PAGES
     assert time.monotonic() - started > 2  # it waited for the pages, it did not cut them
