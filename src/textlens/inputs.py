@@ -23,6 +23,7 @@ import numpy as np
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from .errors import InputError
+from .readahead import read_ahead
 
 if TYPE_CHECKING:
     from pypdfium2 import PdfDocument
@@ -384,6 +385,24 @@ def pages(source: Source, pdf_dpi: int = 150, max_pdf_pages: int | None = None) 
         yield from _pdf_pages(data, source, pdf_dpi, max_pdf_pages)
     else:
         yield from _image_pages(data, source)
+
+
+# a page above this many pixels (a 35-megapixel scan; a 300-dpi A4 page is 8.7) has no page
+# decoded ahead of it: two such pages at once would be 200 MB more at the peak
+_READ_AHEAD_MAX_PIXELS = 16_000_000
+
+
+def _not_huge(page: Page) -> bool:
+    return page.image.shape[0] * page.image.shape[1] <= _READ_AHEAD_MAX_PIXELS
+
+
+def read_pages(
+    sources: Iterable[Source], pdf_dpi: int = 150, max_pdf_pages: int | None = None
+) -> Iterator[Page]:
+    """Every page of `sources` in order, each decoded in a background thread while the one
+    before it is used (unless that one is huge): the page stream every engine reads."""
+    decoded = (page for source in sources for page in pages(source, pdf_dpi, max_pdf_pages))
+    return read_ahead(decoded, ahead_of=_not_huge)
 
 
 def iter_pages(inputs: object, pdf_dpi: int = 150) -> Iterator[Page]:

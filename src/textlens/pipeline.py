@@ -17,9 +17,8 @@ from . import config as config_mod
 from .allocator import return_large_buffers
 from .config import Settings
 from .geometry import crop_quad, is_vertical, quad_size, reading_sort, rotate_page
-from .inputs import Page, Source, iter_sources, pages
+from .inputs import Page, Source, iter_sources, read_pages
 from .models import resolve as resolve_model
-from .readahead import read_ahead
 from .result import Line, OCRResult
 from .runtime import Runtime, check_device, default_threads, resolve_precision
 from .stages.detection import DetParams, TextDetector
@@ -28,14 +27,6 @@ from .stages.recognition import RecParams, TextRecognizer
 from .stages.textline_orientation import TextlineOrientation
 from .stages.unwarp import Unwarper
 from .words import word_boxes
-
-# a page above this many pixels (a 35-megapixel scan; a 300-dpi A4 page is 8.7) is read with no
-# page decoded ahead of it: two such pages at once would be 200 MB more at the peak
-_READ_AHEAD_MAX_PIXELS = 16_000_000
-
-
-def _not_huge(page: Page) -> bool:
-    return page.image.shape[0] * page.image.shape[1] <= _READ_AHEAD_MAX_PIXELS
 
 
 class OCR:
@@ -113,8 +104,7 @@ class OCR:
         it would have come out, after the pages before it.
         """
         s = settings or self.settings
-        decoded = (page for source in sources for page in pages(source, s.pdf_dpi, max_pdf_pages))
-        for page in read_ahead(decoded, ahead_of=_not_huge):
+        for page in read_pages(sources, s.pdf_dpi, max_pdf_pages):
             if between_pages is not None:
                 between_pages()
             yield page, self.process(page, s)

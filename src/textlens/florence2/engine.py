@@ -19,8 +19,7 @@ from PIL import Image
 from ..config import FlorenceSettings, resolve_florence
 from ..errors import TextlensError
 from ..images import to_pil
-from ..inputs import Page, Source, iter_sources, pages
-from ..readahead import read_ahead
+from ..inputs import Page, Source, iter_sources, read_pages
 from ..reading_order import reading_order
 from ..runtime import default_threads
 from . import tiling
@@ -94,12 +93,8 @@ class Florence2:
         each batch, and a page that fails to decode raises after the pages before it."""
         chosen = find(task)
         check_input(chosen, text_input)
-        decoded = (
-            page
-            for source in sources
-            for page in pages(source, self.settings.pdf_dpi, max_pdf_pages)
-        )
-        for batch in _batches(read_ahead(decoded), self.settings.batch_size):
+        decoded = read_pages(sources, self.settings.pdf_dpi, max_pdf_pages)
+        for batch in _batches(decoded, self.settings.batch_size):
             if between_pages is not None:
                 between_pages()
             yield from zip(batch, self._answer(batch, chosen, text_input))
