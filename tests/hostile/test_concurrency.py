@@ -66,4 +66,5 @@ def test_concurrent_clients_of_several_workers_each_get_their_own_result(launch)
         assert status == 200 and f"ORDER {code}" in text, (code, text)
         assert not any(other in text for other in codes if other != code), (code, text)
     assert len(workers) == 2
-    assert all(procs.cpu_ticks(pid) - before[pid] > 50 for pid in workers)  # both read pages
+    spent = {pid: procs.cpu_ticks(pid) - before[pid] for pid in workers}
+    assert all(t > 10 for t in spent.values()), spent  # both read pages (idle: about 1)

@@ -1,8 +1,9 @@
 """`textlens serve [--host H] [--port P] [--workers N] [--config FILE]`: flags override the file.
 
 The resolved config is checked here, engine parameters included, so a mistake is one line on
-the terminal before anything starts. Workers are uvicorn processes that each build their own
-engine from the same config, passed as JSON in an environment variable.
+the terminal before anything starts. Workers are processes that each build their own engine
+from the same config, passed as JSON in an environment variable, behind one gateway process
+that holds the port (gateway.py).
 
 Registering the subcommand imports nothing of the serve extra: `textlens ocr` works without it,
 and `textlens serve` says in one line which install it needs.
@@ -81,7 +82,7 @@ def with_florence(
     return config
 
 
-def _log_config() -> dict:
+def log_config() -> dict:
     """uvicorn's logging with timestamps, plus the service's one-line-per-request logger."""
     from uvicorn.config import LOGGING_CONFIG
 
@@ -92,20 +93,26 @@ def _log_config() -> dict:
 
 
 def serve(config: ServiceConfig) -> None:
-    """Run uvicorn until interrupted."""
+    """Run uvicorn until interrupted: the app itself, or with several workers the gateway
+    (gateway.py) in front of them."""
     import uvicorn
 
     from .settings import ENV_VAR
 
     os.environ[ENV_VAR] = config.model_dump_json()
+    if config.workers > 1:
+        from . import gateway
+
+        target: object = gateway.app(config)
+    else:
+        target = "textlens.service.app:app_from_env"
     uvicorn.run(
-        "textlens.service.app:app_from_env",
-        factory=True,
+        target,  # type: ignore[arg-type]
+        factory=config.workers == 1,
         host=config.host,
         port=config.port,
-        workers=config.workers,
         access_log=False,
-        log_config=_log_config(),
+        log_config=log_config(),
         # SIGTERM drains: requests in flight finish, and none runs past its own deadline
         timeout_graceful_shutdown=math.ceil(config.request_timeout_s),
     )

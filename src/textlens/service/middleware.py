@@ -47,8 +47,10 @@ class RequestGuard:
         max_bytes: int,
         respond: ErrorResponder,
         streamed: Mapping[str, int] | None = None,
+        log_requests: bool = True,
     ):
         self.app = app
+        self.log_requests = log_requests
         self.max_bytes = max_bytes
         self.respond = respond
         self.streamed = dict(streamed or {})  # POST path -> its limit (max_job_bytes)
@@ -95,15 +97,21 @@ class RequestGuard:
             if status == 0:
                 await fail(500, f"internal server error (logId {log_id})")
         finally:
-            logger.info(
-                "logId=%s %s %s status=%d pages=%d ms=%d",
-                log_id,
-                scope["method"],
-                scope["path"],
-                status,
-                state.get("pages", 0),
-                (time.monotonic() - state["started"]) * 1000,
-            )
+            if self.log_requests:
+                self._log(scope, log_id, status)
+
+    @staticmethod
+    def _log(scope: Scope, log_id: str, status: int) -> None:
+        state = scope["state"]
+        logger.info(
+            "logId=%s %s %s status=%d pages=%d ms=%d",
+            log_id,
+            scope["method"],
+            scope["path"],
+            status,
+            state.get("pages", 0),
+            (time.monotonic() - state["started"]) * 1000,
+        )
 
     async def _body(self, scope: Scope, receive: Receive) -> bytes | None:
         """The whole body, or None as soon as it is known to be too large."""

@@ -57,10 +57,13 @@ def job_page_limit() -> int:
 
 @pytest.fixture(scope="session")
 def jobs_server(launch, tmp_path_factory):
-    """Tokens with a small daily quota, URL inputs from 127.0.0.1, a small job size cap."""
+    """Tokens with a small daily quota, URL inputs from 127.0.0.1, a small job size cap; two
+    workers sharing the store behind the gateway, as a deployment runs: uploads stream through
+    it and the result links it hands out must name its address."""
     folder = tmp_path_factory.mktemp("jobs-store")
     return launch(
         "jobs",
+        workers=2,
         tokens=JOB_TOKENS,
         daily_page_limit=JOB_PAGE_LIMIT,
         jobs_dir=str(folder),
