@@ -102,12 +102,16 @@ def test_word_level_formats_place_words_from_the_recogniser(tmp_path):
 def test_a_closed_pipe_ends_the_command_quietly():
     """`textlens ocr -i two_pages.pdf | head -1`: the reader leaves after the first line."""
     command = [sys.executable, "-m", "textlens.cli", "ocr", "-i", str(SAMPLES / "two_pages.pdf")]
+    whole = subprocess.run(command, capture_output=True, timeout=600)
+    assert whole.returncode == 0 and whole.stdout.count(b"\n") > 10, whole.stderr
     process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     first = process.stdout.readline()
     process.stdout.close()  # page 2 is still to be read and printed
     stderr = process.stderr.read().decode()
     assert process.wait(timeout=600) == 128 + signal.SIGPIPE
-    assert first.strip() == b"ACME OFFICE SUPPLIES LTD"
+    # the line a reader that stays gets first (its exact text varies a little between CPUs)
+    assert first == whole.stdout.splitlines(keepends=True)[0]
+    assert first.startswith(b"ACME OFFICE")
     assert stderr == ""  # no error line, no trace
 
 
