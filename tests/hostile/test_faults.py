@@ -156,6 +156,31 @@ def test_a_job_that_cannot_be_stored_after_its_charge_is_refunded(quota_server):
         assert {p for p in jobs_db.parent.iterdir() if p.is_dir()} == folders  # none left
 
 
+@pytest.mark.slow
+def test_a_job_whose_pictures_meet_a_full_disk_fails_with_the_reason(quota_server):
+    """Page 6 of twelve meets a full disk while its pictures are written: the job ends failed
+    with the reason, the pages before it stay stored, and no partial picture is left."""
+    jobs_dir = Path(yaml.safe_load(quota_server.config_path.read_text())["jobs_dir"])
+    document = base64.b64decode(_slow_pdf(12))
+    with quota_server.client(TOKEN) as client:
+        submitted = client.post("/api/v2/ocr/jobs", files={"file": ("twelve.pdf", document)})
+        job = submitted.json()["data"]["jobId"]
+        full = jobs_dir / job / "pages" / "6"
+        full.mkdir(parents=True, exist_ok=True)
+        _disk_full_at(full / "ocr.jpg")  # written before page 6 comes (a page takes ~0.3 s)
+        deadline = time.monotonic() + 90
+        while (data := client.get(f"/api/v2/ocr/jobs/{job}").json()["data"])["state"] not in (
+            "done",
+            "failed",
+        ):
+            assert time.monotonic() < deadline, data
+            time.sleep(0.3)
+    assert data["state"] == "failed", data
+    assert data["errorMsg"] == "cannot store the results (No space left on device)"
+    assert data["extractProgress"]["extractedPages"] == 6, data  # pages 0-5 kept
+    assert list(full.iterdir()) == []  # neither the picture nor its temporary file
+
+
 # pages enough that a request is still being read seconds after it is sent, on a quiet machine
 # too (6 invoice pages took under 3 s once recognition ran in lanes)
 SLOW_PAGES = 30
@@ -220,8 +245,9 @@ def test_a_worker_killed_mid_request_fails_that_request_and_is_replaced(launch):
 
 
 @pytest.mark.slow
-def test_sigterm_lets_the_request_in_flight_finish_then_exits(launch):
-    server = launch("drain", max_num_input_imgs=None)
+@pytest.mark.parametrize("workers", [None, 2], ids=["one process", "gateway and 2 workers"])
+def test_sigterm_lets_the_request_in_flight_finish_then_exits(launch, workers):
+    server = launch("drain", workers=workers, max_num_input_imgs=None)
     body = {"file": _slow_pdf(SLOW_PAGES), "visualize": False}
     with server.client(timeout=120) as client:
         thread, outcome = _in_thread(lambda: client.post("/ocr", json=body))
