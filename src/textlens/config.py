@@ -138,7 +138,7 @@ class Settings:
         1,
         "text lines per recognition call (1: no line is padded to a wider one, which reads better)",
     )
-    text_det_limit_side_len: int = _p(1152, "side length limit for detection", True)
+    text_det_limit_side_len: int = _p(1344, "side length limit for detection", True)
     text_det_limit_type: str = _p(
         "area",
         "area: at most limit² pixels (never scaled up); max: "

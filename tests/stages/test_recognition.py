@@ -87,3 +87,13 @@ def test_a_long_line_cut_at_word_gaps_reads_whole(ocr):
     assert all(a <= b for a, b in read.spans) and read.spans[-1][1] <= 1.0
     # the line is longer than one piece may be, so it was read in pieces cut at word gaps
     assert line.shape[1] / line.shape[0] > MAX_RATIO
+
+
+def test_between_capitals_a_space_needs_twice_the_gap():
+    latin = CTCDecoder(("V", "M", "1"), num_classes=5)
+    # "VM": two wide capitals leave a gap past the limit (7 steps, pitch 2) inside an acronym
+    [rec] = latin(*best_class(one_hot([1, 0, 2, 0, 1, 0, 0, 0, 0, 0, 0, 2], 5)[None]))
+    assert rec.text == "VMVM"
+    # a column gap is wider still: "TOTAL      RM" keeps its space
+    [rec] = latin(*best_class(one_hot([1, 0, 2, 0, 1, *[0] * 12, 2], 5)[None]))
+    assert rec.text == "VMV M"

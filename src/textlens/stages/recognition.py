@@ -96,7 +96,9 @@ def _space_wide_gaps(chars: list[str], spans: list, starts: np.ndarray) -> tuple
     Recognisers learn single spaces; a receipt's "Total     12.50" often comes out as
     "Total12.50". A silent gap far wider than the line's character pitch is a space, unless
     a lower-case letter follows: wide letters (m, M, W) in justified text leave such gaps inside
-    words, while a column after a gap starts with a capital, a digit or a sign.
+    words, while a column after a gap starts with a capital, a digit or a sign. Between two
+    capitals the gap must be twice as wide: two wide capitals ("VM", "WMA") leave one inside
+    an acronym, and a column gap is wider still.
     """
     if len(starts) < 3:
         return chars, spans
@@ -106,7 +108,7 @@ def _space_wide_gaps(chars: list[str], spans: list, starts: np.ndarray) -> tuple
     for i in range(1, len(chars)):
         a, b = chars[i - 1], chars[i]
         if (
-            pitch[i - 1] >= limit
+            pitch[i - 1] >= (2 * limit if a.isupper() and b.isupper() else limit)
             and not a.isspace()
             and not b.isspace()
             and not b.islower()
