@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import shutil
 import signal
 import subprocess
 import sys
@@ -52,9 +53,8 @@ _RESTART_DELAY_S = 1.0  # between a worker's death and its new start: no busy cr
 class Worker:
     """One worker process, its socket and the client that talks to it."""
 
-    def __init__(self, index: int, folder: Path, read_timeout_s: float):
+    def __init__(self, index: int, read_timeout_s: float):
         self.index = index
-        self.folder = folder
         self.read_timeout_s = read_timeout_s
         self.generation = 0
         self.process: subprocess.Popen | None = None
@@ -62,9 +62,9 @@ class Worker:
         self.ready = False
         self.in_flight = 0
 
-    def start(self) -> None:
+    def start(self, folder: Path) -> None:
         self.generation += 1
-        socket = self.folder / f"worker-{self.index}.{self.generation}.sock"
+        socket = folder / f"worker-{self.index}.{self.generation}.sock"
         self.process = subprocess.Popen(
             [sys.executable, "-m", "textlens.service.gateway", str(socket)]
         )
@@ -117,9 +117,9 @@ class Gateway:
 
     def __init__(self, config: ServiceConfig):
         self.config = config
-        self.folder = Path(tempfile.mkdtemp(prefix="textlens-workers-"))
+        self.folder: Path | None = None  # the workers' sockets, made at start-up
         read_timeout = config.request_timeout_s + 30.0  # the worker answers 504 before this
-        self.workers = [Worker(i, self.folder, read_timeout) for i in range(config.workers)]
+        self.workers = [Worker(i, read_timeout) for i in range(config.workers)]
         self._supervisor: asyncio.Task | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -145,8 +145,9 @@ class Gateway:
 
     async def _start(self) -> str | None:
         """Start every worker and wait until all are ready; a reason when one cannot start."""
+        self.folder = Path(tempfile.mkdtemp(prefix="textlens-workers-"))
         for worker in self.workers:
-            worker.start()
+            worker.start(self.folder)
         deadline = time.monotonic() + _START_TIMEOUT_S
         while not all(w.ready for w in self.workers):
             for worker in self.workers:
@@ -173,7 +174,8 @@ class Gateway:
                     _log.warning("worker %d %s; starting it again", worker.index, _ended(code))
                     await worker.close_client()
                     await asyncio.sleep(_RESTART_DELAY_S)
-                    worker.start()
+                    assert self.folder is not None
+                    worker.start(self.folder)
                 elif not worker.ready:
                     await worker.check()
 
@@ -183,9 +185,8 @@ class Gateway:
             await asyncio.gather(self._supervisor, return_exceptions=True)
         wait_s = self.config.request_timeout_s
         await asyncio.gather(*(w.stop(wait_s) for w in self.workers))
-        for leftover in self.folder.iterdir():
-            leftover.unlink(missing_ok=True)
-        self.folder.rmdir()
+        if self.folder is not None:
+            shutil.rmtree(self.folder, ignore_errors=True)
 
     def _pick(self) -> Worker | None:
         ready = [w for w in self.workers if w.ready and w.client is not None]
