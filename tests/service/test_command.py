@@ -39,10 +39,11 @@ def test_workers_each_run_their_own_engine(launch, blank_pdf):
     with server.client() as client:
         for _ in range(4):
             assert client.post("/ocr", json={"file": page, "visualize": False}).status_code == 200
-    deadline = time.monotonic() + 120  # /health answers once the first worker is up
-    while server.log().count("Application startup complete") < 2:  # one engine each
+    # the gateway answers once every worker is up; each worker and the gateway log their start
+    deadline = time.monotonic() + 120
+    while server.log().count("Application startup complete") < 3:  # gateway, two engines
         assert time.monotonic() < deadline, server.log()
         time.sleep(0.2)
     pids = set(re.findall(r"Started server process \[(\d+)\]", server.log()))
-    assert len(pids) == 2
+    assert len(pids) == 3, server.log()  # three processes: no worker shares another's engine
     server.stop()
