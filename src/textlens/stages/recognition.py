@@ -1,7 +1,7 @@
 """Text recognition with a CTC network (PP-OCR SVTR/LCNet recognisers).
 
-Preprocess: each line crop is scaled to the network height (48) and to 0.8 of the width its
-aspect gives (see _WIDTH_SCALE), normalised to [-1, 1] and right-padded to the widest crop of
+Preprocess: each line crop is scaled to the network height (48) and narrowed by _WIDTH_SCALE
+from the width its aspect gives, normalised to [-1, 1] and right-padded to the widest crop of
 its batch. Crops are batched in order of width, so a batch wastes little padding. Run:
 per-timestep class probabilities. Postprocess: greedy CTC decoding (best class per step, repeats
 merged, blanks dropped); the score is the mean probability of the kept characters.
@@ -26,11 +26,11 @@ _RECHECK_BELOW = 0.95  # at reduced precision, lines read with a lower score are
 # (they wait for each other), so lanes of one thread each read more lines per second; past 8,
 # each lane's own copy of the network's buffers costs more memory than it saves time
 _MAX_LANES = 8
-# a line is read at 0.8 of the width its aspect gives: PP-OCR recognisers learn from lines
-# resized into 48x320, so every line longer than 6.7:1 is seen narrowed in training, and a
-# CTC step (8 px) still spans a third of an average Latin character. Same-pages A/B on the dev
-# sets (40 pages each): 0.8 reads as well as 1.0 (word_f1 +0.002, +0.002, -0.0002) with a
-# fifth fewer columns; 0.7 starts to lose words on receipts (-0.006)
+# the share of the width its aspect gives that a line is read at: PP-OCR recognisers learn
+# from lines resized into 48x320, so every line longer than 6.7:1 is seen narrowed in
+# training, and a CTC step (8 px) still spans a third of an average Latin character.
+# Same-pages A/B on the dev sets (40 pages each): 0.8 reads as well as 1.0 (word_f1 +0.002,
+# +0.002, -0.0002) with a fifth fewer columns; 0.7 starts to lose words on receipts (-0.006)
 _WIDTH_SCALE = 0.8
 
 
