@@ -9,7 +9,7 @@ from PIL import Image
 
 from conftest import SAMPLES, manifest_items, page_word_f1
 from textlens import OCR
-from textlens.geometry import rotate_page
+from textlens.geometry import quad_size, rotate_page
 from textlens.inputs import Source, to_bgr
 
 EXPECTED = (SAMPLES / "invoice.expected.txt").read_text(encoding="utf-8")
@@ -116,6 +116,17 @@ def test_word_boxes_on_request(ocr):
     xs = [w.box[0] for w in line.words]
     assert xs == sorted(xs) and all(line.box[0] - 2 <= w.box[0] <= line.box[2] for w in line.words)
     assert res.json["res"]["text_word"][0] == res.lines[0].text.split()
+
+
+def test_line_boxes_hug_the_text_more_closely_than_the_crops_read(ocr):
+    [tight] = ocr.predict(str(SAMPLES / "invoice.png"))
+    [loose] = ocr.predict(str(SAMPLES / "invoice.png"), text_det_box_unclip_ratio=1.5)
+    assert [l.text for l in tight.lines] == [l.text for l in loose.lines]  # same crops read
+    for a, b in zip(tight.lines, loose.lines):
+        assert b.box[0] <= a.box[0] and a.box[2] <= b.box[2]
+        assert b.box[1] <= a.box[1] and a.box[3] <= b.box[3]
+    area = lambda lines: sum(np.prod(quad_size(l.poly)) for l in lines)  # noqa: E731
+    assert area(tight.lines) < 0.95 * area(loose.lines)
 
 
 def test_a_model_dir_drops_in_through_the_pipeline_yaml(tmp_path):

@@ -8,7 +8,7 @@ import itertools
 import numpy as np
 import pytest
 
-from textlens.words import char_extents, word_boxes
+from textlens.words import char_extents, reframe, word_boxes
 
 QUAD = np.array([[100, 50], [300, 50], [300, 70], [100, 70]], dtype=np.float32)
 
@@ -62,3 +62,18 @@ def test_a_line_read_upside_down_is_placed_from_the_other_end():
 
 def test_spans_that_do_not_match_the_text_give_no_words():
     assert word_boxes("abc", ((0.1, 0.2),), QUAD) == []
+
+
+def test_spans_read_on_a_wider_crop_land_on_the_same_page_points_of_the_box():
+    crop = np.array([[80, 40], [320, 40], [320, 80], [80, 80]], dtype=np.float32)  # QUAD + margin
+    # 0.5 is the middle of both; 100 and 300 (QUAD's ends) sit at 1/12 and 11/12 of the crop
+    mapped = reframe(((1 / 12, 0.5), (0.5, 11 / 12)), crop, QUAD, False)
+    assert [f for span in mapped for f in span] == pytest.approx([0.0, 0.5, 0.5, 1.0])
+    assert reframe(((0.0, 0.01),), crop, QUAD, False) == ((0.0, 0.0),)  # margin: clipped
+    words = word_boxes(
+        "ab cd",
+        ((0.2, 0.25), (0.3, 0.35), (0.6, 0.65), (0.7, 0.75), (0.8, 0.8)),
+        QUAD,
+        read_quad=crop,
+    )
+    assert all(100 <= w.box[0] < w.box[2] <= 300 and w.box[1] == 50 for w in words)

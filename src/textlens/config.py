@@ -72,6 +72,8 @@ class Family:
     det_thresh: float
     det_box_thresh: float
     det_unclip_ratio: float
+    # the reported box hugs the text; the crop keeps unclip_ratio's margin (stages/detection.py)
+    det_box_unclip_ratio: float = 1.3
 
 
 FAMILIES: dict[str, Family] = {
@@ -151,7 +153,10 @@ class Settings:
         None, "box score threshold (default: the family's)", True
     )
     text_det_unclip_ratio: float | None = _p(
-        None, "box expansion ratio (default: the family's)", True
+        None, "growth of the crop each line is read from (default: the family's)", True
+    )
+    text_det_box_unclip_ratio: float | None = _p(
+        None, "growth of the box reported for each line (default: the family's)", True
     )
     text_det_input_shape: tuple[int, int, int] | None = _p(None, "fixed detector input C,H,W")
     text_rec_score_thresh: float = _p(0.5, "drop lines recognised with a lower score", True)
@@ -215,6 +220,7 @@ _YAML_KEYS = {  # PaddleX pipeline YAML: (section path, key) -> flat parameter
     ("TextDetection", "thresh"): "text_det_thresh",
     ("TextDetection", "box_thresh"): "text_det_box_thresh",
     ("TextDetection", "unclip_ratio"): "text_det_unclip_ratio",
+    ("TextDetection", "box_unclip_ratio"): "text_det_box_unclip_ratio",
     ("TextDetection", "input_shape"): "text_det_input_shape",
     ("TextLineOrientation", "model_name"): "textline_orientation_model_name",
     ("TextLineOrientation", "model_dir"): "textline_orientation_model_dir",
@@ -305,7 +311,12 @@ def _validate(s: Settings) -> None:
     ):
         if getattr(s, name) <= 0:
             raise ConfigError(f"{name} must be greater than 0")
-    for name in ("text_det_thresh", "text_det_box_thresh", "text_det_unclip_ratio"):
+    for name in (
+        "text_det_thresh",
+        "text_det_box_thresh",
+        "text_det_unclip_ratio",
+        "text_det_box_unclip_ratio",
+    ):
         value = getattr(s, name)
         if value is not None and value <= 0:
             raise ConfigError(f"{name} must be greater than 0")

@@ -130,27 +130,31 @@ class OCR:
                 s.det_value("thresh"),
                 s.det_value("box_thresh"),
                 s.det_value("unclip_ratio"),
+                s.det_value("box_unclip_ratio"),
                 s.text_det_max_side_limit,
                 s.text_det_input_shape,
             )
-            quads, det_scores = self.detector(image, det)
-            order = reading_sort(quads)
-            quads = [quads[i] for i in order]
-            det_scores = [det_scores[i] for i in order]
-            crops = [crop_quad(image, q) for q in quads]
+            found = self.detector(image, det)
+            order = reading_sort(found.boxes)
+            quads = [found.boxes[i] for i in order]
+            read_quads = [found.crops[i] for i in order]
+            det_scores = [found.scores[i] for i in order]
+            crops = [crop_quad(image, q) for q in read_quads]
             angles = [-1] * len(crops)
             if s.use_textline_orientation and crops:
                 crops, angles = self._stage("textline")(crops)
             rec = RecParams(s.text_recognition_batch_size, s.text_rec_input_shape)
             recognised = self.recognizer(crops, rec) if crops else []
         lines = []
-        for r, q, a in zip(recognised, quads, angles):
+        for r, q, read_q, a in zip(recognised, quads, read_quads, angles):
             if not r.text.strip() or r.score < s.text_rec_score_thresh:
                 continue
             line = Line(r.text, r.score, q)
             if s.return_word_box:
-                vertical = is_vertical(*quad_size(q))
-                line.words = word_boxes(r.text, r.spans, q, vertical=vertical, flipped=a == 1)
+                vertical = is_vertical(*quad_size(read_q))
+                line.words = word_boxes(
+                    r.text, r.spans, q, vertical=vertical, flipped=a == 1, read_quad=read_q
+                )
             lines.append(line)
         return OCRResult(
             name=page.name,

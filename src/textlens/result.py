@@ -23,6 +23,7 @@ from .images import encode, format_for, to_pil
 from .reading_order import reading_blocks
 
 RESULT_SUFFIX = "_res.json"  # a page's JSON is `<page stem>_res.json`, as PaddleOCR names it
+SCORE_DIGITS = 6  # decimals a score is saved with (rec_scores, dt_scores)
 
 
 def page_stem(name: str, page_index: int | None) -> str:
@@ -47,6 +48,10 @@ class Line:
     score: float
     poly: np.ndarray  # 4 x 2, clockwise from top-left, page pixels
     words: list[Word] = field(default_factory=list)
+
+    def __post_init__(self) -> None:
+        # held as saved, so that an exporter writes the same from a result and its reload
+        self.score = round(float(self.score), SCORE_DIGITS)
 
     @property
     def box(self) -> list[int]:
@@ -140,7 +145,7 @@ class OCRResult:
         res.update(
             {
                 "dt_polys": [np.asarray(p).astype(int).tolist() for p in self.dt_polys],
-                "dt_scores": [round(float(v), 6) for v in self.dt_scores],
+                "dt_scores": [round(float(v), SCORE_DIGITS) for v in self.dt_scores],
                 "text_det_params": {
                     "limit_side_len": s.text_det_limit_side_len,
                     "limit_type": s.text_det_limit_type,
@@ -154,7 +159,7 @@ class OCRResult:
                 "text_rec_score_thresh": s.text_rec_score_thresh,
                 "return_word_box": self.return_word_box,
                 "rec_texts": [line.text for line in self.lines],
-                "rec_scores": [round(line.score, 6) for line in self.lines],
+                "rec_scores": [line.score for line in self.lines],
                 "rec_polys": [line.poly.astype(int).tolist() for line in self.lines],
                 "rec_boxes": [line.box for line in self.lines],
             }

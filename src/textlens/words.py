@@ -37,6 +37,28 @@ def _point(quad: np.ndarray, f: float, vertical: bool) -> np.ndarray:
     return np.array([tl + f * (tr - tl), bl + f * (br - bl)])
 
 
+def _axis(quad: np.ndarray, vertical: bool) -> tuple[np.ndarray, np.ndarray]:
+    """Where a quad's reading direction starts (mid start edge), and its vector to the end."""
+    tl, tr, br, bl = quad.astype(np.float64)
+    start, end = ((tl + tr) / 2, (bl + br) / 2) if vertical else ((tl + bl) / 2, (tr + br) / 2)
+    return start, end - start
+
+
+def reframe(
+    spans: tuple[tuple[float, float], ...], read_quad: np.ndarray, quad: np.ndarray, vertical: bool
+) -> tuple[tuple[float, float], ...]:
+    """Spans measured along the crop that was read (`read_quad`) as fractions along the line's
+    reported box (`quad`), which the detector grows less (stages/detection.py)."""
+    origin, along = _axis(read_quad, vertical)
+    base, axis = _axis(quad, vertical)
+    length = float(axis @ axis) or 1.0
+
+    def onto(f: float) -> float:
+        return float(np.clip((origin + f * along - base) @ axis / length, 0.0, 1.0))
+
+    return tuple((onto(s), onto(e)) for s, e in spans)
+
+
 def char_extents(spans: tuple[tuple[float, float], ...]) -> list[tuple[float, float]]:
     """Each character's stretch of the line (fractions of its length), gap-free.
 
@@ -79,12 +101,17 @@ def word_boxes(
     quad: np.ndarray,
     vertical: bool = False,
     flipped: bool = False,
+    read_quad: np.ndarray | None = None,
 ) -> list[Word]:
-    """Split a recognised line into words placed on the page."""
+    """Split a recognised line into words placed on the page; `read_quad` is the crop the
+    spans were measured on, where it is not the line's `quad`."""
     if len(spans) != len(text):
         return []
     if flipped:  # the crop was read upside down: fractions run from the other end
         spans = tuple((1.0 - e, 1.0 - s) for s, e in spans)
+    if read_quad is not None:
+        spans = reframe(spans, read_quad, quad, vertical)
+    if flipped:  # characters come in reading order, last first along the quad
         text_order = sorted(range(len(text)), key=lambda i: spans[i][0])
         extents = dict(zip(text_order, char_extents(tuple(spans[i] for i in text_order))))
     else:

@@ -17,6 +17,7 @@ import pytest
 from PIL import Image
 
 from conftest import REPO, SAMPLES
+from export.made_pages import made_page
 from test_cli import textlens
 from textlens import InputError, OCRResult
 from textlens.export import EXPORTERS
@@ -230,3 +231,11 @@ def test_export_reads_a_folder_and_refuses_a_bad_format(tmp_path):
     bad = _textlens("export", runs, "--format", "txt,docx", "--save_path", again)
     assert bad.returncode == 2
     assert bad.stderr.startswith("error: unknown --format docx") and "Traceback" not in bad.stderr
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_a_score_on_a_rounding_edge_exports_the_same_after_reloading(fmt):
+    # 0.99994996 is 0.9999 to four places, but 0.99995 (saved to six) rounds to 1.0000
+    page = made_page([("VAT 20%", [50, 50, 300, 80])], score=0.99994996, name="input_0")
+    again = OCRResult.from_json(page.json, image=page.image)
+    assert EXPORTERS[fmt][1]([again]) == EXPORTERS[fmt][1]([page])

@@ -3,8 +3,13 @@
 Preprocess: scale the page so its sides obey the limit and are multiples of 32, normalise with
 ImageNet mean/std. Run: one probability map per page. Postprocess: threshold the map, take each
 connected region's minimum-area rectangle, keep it if the mean probability inside is high
-enough, grow it by the unclip ratio (the network predicts shrunk text kernels), map it back to
-page pixels.
+enough, grow it (the network predicts shrunk text kernels), map it back to page pixels.
+
+Each region is grown twice: by the unclip ratio into the crop the recogniser reads, which wants
+a margin round the ink, and by the smaller box unclip ratio into the box reported as the line's
+place on the page, which should hug the text. Against the dev sets' ground truth a box grown
+1.3 matches the printed lines better than one grown 1.5 (line matches +0.2 to +0.7 points, on
+receipts, forms and PDF pages alike), while crops grown 1.3 or 1.4 lose words on receipts.
 """
 
 from __future__ import annotations
@@ -34,9 +39,20 @@ class DetParams:
     limit_type: str  # "max" | "min" | "resize_long" | "area"
     thresh: float
     box_thresh: float
-    unclip_ratio: float
+    unclip_ratio: float  # growth of the crop the recogniser reads
+    box_unclip_ratio: float  # growth of the box reported for the line
     max_side_limit: int = 4000
     input_shape: tuple[int, int, int] | None = None  # (C, H, W): fixed network input
+
+
+@dataclass(frozen=True)
+class Detections:
+    """A page's text regions, in page pixels: `boxes` where each line is (reported), `crops`
+    the same lines with the margin the recogniser reads them with, and each region's score."""
+
+    boxes: list[np.ndarray]
+    crops: list[np.ndarray]
+    scores: list[float]
 
 
 def target_size(height: int, width: int, p: DetParams) -> tuple[int, int]:
@@ -99,16 +115,28 @@ def _unclip(quad: np.ndarray, ratio: float) -> np.ndarray | None:
     return np.asarray(grown[0], dtype=np.float32)
 
 
-def postprocess(
-    prob: np.ndarray, page_hw: tuple[int, int], p: DetParams
-) -> tuple[list[np.ndarray], list[float]]:
-    """Probability map [H, W] -> quads in page pixels and their scores."""
-    map_h, map_w = prob.shape
-    page_h, page_w = page_hw
-    sx, sy = page_w / map_w, page_h / map_h
+def _grown_quad(
+    kernel: np.ndarray, ratio: float, scale: tuple[float, float], page_hw: tuple[int, int]
+) -> np.ndarray | None:
+    """A kernel's rectangle grown by `ratio`, in page pixels; None if it comes out too thin."""
+    grown = _unclip(kernel, ratio)
+    if grown is None:
+        return None
+    rect = cv2.minAreaRect(grown)
+    if min(rect[1]) < _MIN_SIDE + 2:
+        return None
+    quad = order_quad(cv2.boxPoints(rect))
+    quad[:, 0] = np.clip(np.round(quad[:, 0] * scale[0]), 0, page_hw[1])
+    quad[:, 1] = np.clip(np.round(quad[:, 1] * scale[1]), 0, page_hw[0])
+    return quad
+
+
+def postprocess(prob: np.ndarray, page_hw: tuple[int, int], p: DetParams) -> Detections:
+    """Probability map [H, W] -> the text regions in page pixels (see Detections)."""
+    scale = (page_hw[1] / prob.shape[1], page_hw[0] / prob.shape[0])
     bitmap = (prob > p.thresh).astype(np.uint8)
     contours, _ = cv2.findContours(bitmap, cv2.RETR_LIST, cv2.CHAIN_APPROX_SIMPLE)
-    quads, scores = [], []
+    found = Detections([], [], [])
     for contour in contours[:_MAX_CANDIDATES]:
         rect = cv2.minAreaRect(contour)
         if min(rect[1]) < _MIN_SIDE:
@@ -116,18 +144,15 @@ def postprocess(
         score = _region_score(prob, contour.reshape(-1, 2).astype(np.float32))
         if score < p.box_thresh:
             continue
-        grown = _unclip(cv2.boxPoints(rect), p.unclip_ratio)
-        if grown is None:
+        kernel = cv2.boxPoints(rect)
+        crop = _grown_quad(kernel, p.unclip_ratio, scale, page_hw)
+        if crop is None:
             continue
-        rect = cv2.minAreaRect(grown)
-        if min(rect[1]) < _MIN_SIDE + 2:
-            continue
-        quad = order_quad(cv2.boxPoints(rect))
-        quad[:, 0] = np.clip(np.round(quad[:, 0] * sx), 0, page_w)
-        quad[:, 1] = np.clip(np.round(quad[:, 1] * sy), 0, page_h)
-        quads.append(quad)
-        scores.append(score)
-    return quads, scores
+        box = _grown_quad(kernel, p.box_unclip_ratio, scale, page_hw)
+        found.boxes.append(crop if box is None else box)
+        found.crops.append(crop)
+        found.scores.append(score)
+    return found
 
 
 class TextDetector:
@@ -136,7 +161,7 @@ class TextDetector:
     def __init__(self, model_path, runtime: Runtime):
         self.model = load(model_path, runtime, shapes_kept=_SHAPES_KEPT)
 
-    def __call__(self, image: np.ndarray, p: DetParams) -> tuple[list[np.ndarray], list[float]]:
+    def __call__(self, image: np.ndarray, p: DetParams) -> Detections:
         tensor = preprocess(image, p)
         prob = self.model.run(tensor)[0, 0]
         return postprocess(prob, image.shape[:2], p)
