@@ -8,7 +8,8 @@ from textlens.stages.long_lines import MAX_RATIO, pieces
 SENTENCE = (
     "The quick brown fox jumps over the lazy dog while seven wizards quietly box "
     "jugs of liquor near the old harbour wall, and the invoice for 12 crates of pears "
-    "came to 48.50 before tax was added by the clerk who kept the books that spring"
+    "came to 48.50 before tax was added by the clerk who kept the books that spring, "
+    "and the receipt was filed away in a drawer"
 )
 
 

@@ -49,7 +49,7 @@ def test_preprocess_narrows_each_line_alike_and_pads_to_the_widest():
 
 
 def test_very_long_lines_are_capped():
-    assert width_for(np.zeros((10, 10_000, 3), np.uint8), 48) == 48 * 40
+    assert width_for(np.zeros((10, 10_000, 3), np.uint8), 48) == 48 * MAX_RATIO
 
 
 def test_a_wide_silent_gap_becomes_a_space_but_cjk_does_not():
@@ -74,9 +74,9 @@ def test_batches_come_in_few_shapes():
     # 125 px at 0.8 -> 100
     assert batch.shape == (6, 3, 48, 112) and np.allclose(batch[0, :, :, 100:], 0.0)
     assert np.allclose(batch[1:], 0.0)
-    ladder = {padded_width(w) for w in range(1, 48 * 40 + 1)}
-    assert len(ladder) <= 50
-    assert all(padded_width(w) - w < max(16, 0.1 * w) for w in range(1, 48 * 40 + 1))
+    ladder = {padded_width(w) for w in range(1, int(48 * MAX_RATIO) + 1)}
+    assert len(ladder) <= 55
+    assert all(padded_width(w) - w < max(16, 0.1 * w) for w in range(1, int(48 * MAX_RATIO) + 1))
 
 
 def test_a_long_line_cut_at_word_gaps_reads_whole(ocr):

@@ -162,7 +162,7 @@ def width_for(crop: np.ndarray, height: int) -> int:
 
 
 def padded_width(width: int) -> int:
-    """A batch's width: its widest crop rounded up on a ladder of about 45 widths (steps of 16 px
+    """A batch's width: its widest crop rounded up on a ladder of about 50 widths (steps of 16 px
     up to 320, then 32, 64 and 128), so padding stays under a tenth of the width while OpenVINO,
     which prepares and keeps kernels for every input shape it meets, meets few shapes."""
     step = 16 if width <= 320 else 32 if width <= 640 else 64 if width <= 1280 else 128
