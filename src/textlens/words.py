@@ -39,9 +39,8 @@ def _point(quad: np.ndarray, f: float, vertical: bool) -> np.ndarray:
 
 def _axis(quad: np.ndarray, vertical: bool) -> tuple[np.ndarray, np.ndarray]:
     """Where a quad's reading direction starts (mid start edge), and its vector to the end."""
-    tl, tr, br, bl = quad.astype(np.float64)
-    start, end = ((tl + tr) / 2, (bl + br) / 2) if vertical else ((tl + bl) / 2, (tr + br) / 2)
-    return start, end - start
+    start = _point(quad, 0.0, vertical).mean(axis=0)
+    return start, _point(quad, 1.0, vertical).mean(axis=0) - start
 
 
 def reframe(
