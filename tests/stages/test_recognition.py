@@ -38,14 +38,26 @@ def test_wrong_dictionary_is_refused():
         CTCDecoder(("a", "b"), num_classes=10)
 
 
-def test_preprocess_narrows_each_line_alike_and_pads_to_the_widest():
+def test_preprocess_scales_each_line_and_pads_to_the_widest():
     crops = [np.full((20, 40, 3), 255, np.uint8), np.zeros((10, 100, 3), np.uint8)]
     batch = preprocess(crops, 48, 0)
-    # 48 px high, 0.8 of the width the aspect gives: 96 -> 77 (76.8), 480 -> 384
-    assert batch.shape == (2, 3, 48, width_for(crops[1], 48)) == (2, 3, 48, 384)
-    assert np.allclose(batch[0, :, :, :77], 1.0)  # white -> 1
-    assert np.allclose(batch[0, :, :, 77:], 0.0)  # padding
-    assert np.allclose(batch[1, :, :, :384], -1.0)  # black -> -1
+    # 48 px high: 96 px wide is read whole, 480 narrowed to 0.7 (336), padded on the ladder
+    assert width_for(crops[1], 48) == 336
+    assert batch.shape == (2, 3, 48, padded_width(336)) == (2, 3, 48, 352)
+    assert np.allclose(batch[0, :, :, :96], 1.0)  # white -> 1
+    assert np.allclose(batch[0, :, :, 96:], 0.0)  # padding
+    assert np.allclose(batch[1, :, :, :336], -1.0)  # black -> -1
+    assert np.allclose(batch[1, :, :, 336:], 0.0)
+
+
+def test_lines_are_read_at_their_own_width_up_to_the_trained_one_and_never_narrower():
+    def width(aspect: float) -> int:
+        return width_for(np.zeros((100, int(aspect * 100), 3), np.uint8), 48)
+
+    assert width(3) == 144  # short: its own width
+    assert width(320 / 48) == 320  # the width the recogniser learnt on
+    assert width(8) == 320  # 0.7 of 384 would be narrower than that: held at 320
+    assert width(20) == 672  # long: 0.7 of 960
 
 
 def test_very_long_lines_are_capped():
@@ -70,8 +82,8 @@ def test_a_wide_gap_before_a_lower_case_letter_stays_inside_the_word():
 
 
 def test_batches_come_in_few_shapes():
-    batch = preprocess([np.zeros((48, 125, 3), np.uint8)], 48, 0, rows=6)
-    # 125 px at 0.8 -> 100
+    batch = preprocess([np.zeros((48, 100, 3), np.uint8)], 48, 0, rows=6)
+    # 100 px read whole, padded to 112 on the ladder
     assert batch.shape == (6, 3, 48, 112) and np.allclose(batch[0, :, :, 100:], 0.0)
     assert np.allclose(batch[1:], 0.0)
     ladder = {padded_width(w) for w in range(1, int(48 * MAX_RATIO) + 1)}

@@ -1,10 +1,10 @@
 """Text recognition with a CTC network (PP-OCR SVTR/LCNet recognisers).
 
-Preprocess: each line crop is scaled to the network height (48) and narrowed by _WIDTH_SCALE
-from the width its aspect gives, normalised to [-1, 1] and right-padded to the widest crop of
-its batch. Crops are batched in order of width, so a batch wastes little padding. Run:
-per-timestep class probabilities. Postprocess: greedy CTC decoding (best class per step, repeats
-merged, blanks dropped); the score is the mean probability of the kept characters.
+Preprocess: each line crop is scaled to the network height (48), a long one narrowed towards
+the width the network learnt on (width_for), normalised to [-1, 1] and right-padded to the
+widest crop of its batch. Crops are batched in order of width, so a batch wastes little
+padding. Run: per-timestep class probabilities. Postprocess: greedy CTC decoding (best class
+per step, repeats merged, blanks dropped); the score is the mean probability of the kept characters.
 """
 
 from __future__ import annotations
@@ -26,12 +26,16 @@ _RECHECK_BELOW = 0.95  # at reduced precision, lines read with a lower score are
 # (they wait for each other), so lanes of one thread each read more lines per second; past 8,
 # each lane's own copy of the network's buffers costs more memory than it saves time
 _MAX_LANES = 8
-# the share of the width its aspect gives that a line is read at: PP-OCR recognisers learn
-# from lines resized into 48x320, so every line longer than 6.7:1 is seen narrowed in
-# training, and a CTC step (8 px) still spans a third of an average Latin character.
-# Same-pages A/B on the dev sets (40 pages each): 0.8 reads as well as 1.0 (word_f1 +0.002,
-# +0.002, -0.0002) with a fifth fewer columns; 0.7 starts to lose words on receipts (-0.006)
-_WIDTH_SCALE = 0.8
+# PP-OCR recognisers learn from lines resized into 48x320: a line up to 320/48 of its height
+# long is seen at its own width in training, a longer one squeezed into 320. So a short line is
+# read at its own width, and a long one narrowed to _WIDTH_SCALE of it but never below the
+# trained width (a CTC step of 8 px still spans a third of an average Latin character).
+# Same-pages A/B (every PDF page, 40 receipts, 40 forms; fp32) against narrowing every line to
+# 0.8: word_f1 +0.0001 / +0.0086 / +0.0014 (pdf_digital / sroie / funsd), with 11% fewer
+# columns on PDF pages and 5% more on receipts. A floor of 256 gives back half of the receipts'
+# gain, 384 adds nothing; 0.6 loses words on forms (-0.016)
+_TRAINED_ASPECT = 320 / 48
+_WIDTH_SCALE = 0.7
 
 
 @dataclass(frozen=True)
@@ -154,10 +158,13 @@ def _joined(parts: list[Recognised], ranges: list[tuple[int, int]], width: int) 
 
 
 def width_for(crop: np.ndarray, height: int) -> int:
-    """The width a crop takes once scaled to the network height (and by _WIDTH_SCALE); a line
-    longer than long_lines.MAX_RATIO that could not be cut is squeezed to it."""
+    """The width a crop is read at once scaled to the network height: its own up to the trained
+    aspect, past it _WIDTH_SCALE of its own but never below the trained width (see
+    _TRAINED_ASPECT); a line longer than long_lines.MAX_RATIO that could not be cut is squeezed
+    to it."""
     h, w = crop.shape[:2]
-    wide = round(_WIDTH_SCALE * height * w / max(h, 1))
+    natural = height * w / max(h, 1)
+    wide = round(min(natural, max(height * _TRAINED_ASPECT, _WIDTH_SCALE * natural)))
     return max(1, min(wide, int(height * long_lines.MAX_RATIO)))
 
 
